@@ -1,0 +1,270 @@
+/* check.c -- resolve names and check the meaning of a parsed model.
+ *
+ * Clang has already checked the C: every name used is declared, every type is
+ * complete. What remains is ecsc's own language: a name declared twice across
+ * schemas, an access that makes no sense (reading a tag, writing an
+ * archetype), an order naming an unknown system, a system whose components no
+ * archetype has. Each problem is reported at the user's line and column and
+ * checking goes on, so one run lists them all.
+ *
+ * check.c also derives what later passes read: each system's flags and the
+ * archetypes its query resolves to. Queries are resolved here, once, at build
+ * time; the runtime never matches a query. Next: schedule.c.
+ */
+#include "model.h"
+
+#include <string.h>
+
+static void note_previous(ecs_loc loc) {
+    ecs_diag(ECS_NOTE, loc, "previous declaration is here");
+}
+
+static const char *kind_name(ecs_type_kind k) {
+    return k == ECS_COMPONENT_KIND ? "component" : k == ECS_TAG_KIND ? "tag" : "resource";
+}
+
+/* Names share one namespace in the generated code. */
+static void check_names(ecs_model *m) {
+    for (int i = 0; i < m->n_types; i++) {
+        for (int j = 0; j < i; j++) {
+            if (strcmp(m->types[i].name, m->types[j].name) == 0) {
+                ecs_diag(ECS_ERROR, m->types[i].loc, "duplicate name '%s'",
+                         m->types[i].name);
+                note_previous(m->types[j].loc);
+            } else if (strcmp(m->types[i].member, m->types[j].member) == 0) {
+                ecs_diag(ECS_ERROR, m->types[i].loc, "'%s' and '%s' both become "
+                         "the view member '%s'", m->types[i].name,
+                         m->types[j].name, m->types[i].member);
+                note_previous(m->types[j].loc);
+            }
+        }
+    }
+    for (int i = 0; i < m->n_archetypes; i++) {
+        ecs_archetype *a = &m->archetypes[i];
+        for (int j = 0; j < i; j++)
+            if (strcmp(a->name, m->archetypes[j].name) == 0) {
+                ecs_diag(ECS_ERROR, a->loc, "duplicate archetype '%s'", a->name);
+                note_previous(m->archetypes[j].loc);
+            }
+        int t = ecs_model_find_type(m, a->name);
+        if (t >= 0) {
+            ecs_diag(ECS_ERROR, a->loc, "archetype '%s' has the name of a %s",
+                     a->name, kind_name(m->types[t].kind));
+            note_previous(m->types[t].loc);
+        }
+    }
+    for (int i = 0; i < m->n_systems; i++) {
+        ecs_system *s = &m->systems[i];
+        for (int j = 0; j < i; j++)
+            if (strcmp(s->name, m->systems[j].name) == 0) {
+                ecs_diag(ECS_ERROR, s->loc, "duplicate system '%s'", s->name);
+                note_previous(m->systems[j].loc);
+            }
+        int t = ecs_model_find_type(m, s->name);
+        int a = ecs_model_find_archetype(m, s->name);
+        if (t >= 0 || a >= 0) {
+            ecs_diag(ECS_ERROR, s->loc, "system '%s' has the name of %s", s->name,
+                     t >= 0 ? kind_name(m->types[t].kind) : "an archetype");
+            note_previous(t >= 0 ? m->types[t].loc : m->archetypes[a].loc);
+        }
+    }
+}
+
+static void number_types(ecs_model *m) {
+    int next[3] = {0, 0, 0};
+    for (int i = 0; i < m->n_types; i++) m->types[i].id = next[m->types[i].kind]++;
+}
+
+static void check_archetypes(ecs_model *m) {
+    for (int i = 0; i < m->n_archetypes; i++) {
+        ecs_archetype *a = &m->archetypes[i];
+        int n_components = 0;
+        for (int k = 0; k < a->n_members; k++) {
+            int t = a->members[k];
+            if (t < 0) continue; /* reported by parse.c */
+            if (m->types[t].kind == ECS_RESOURCE_KIND)
+                ecs_diag(ECS_ERROR, a->member_locs[k], "'%s' is a resource, "
+                         "not a component: archetype '%s' cannot hold it",
+                         m->types[t].name, a->name);
+            n_components += m->types[t].kind == ECS_COMPONENT_KIND;
+            for (int j = 0; j < k; j++)
+                if (a->members[j] == t)
+                    ecs_diag(ECS_ERROR, a->member_locs[k], "'%s' appears twice "
+                             "in archetype '%s'", m->types[t].name, a->name);
+        }
+        if (n_components == 0)
+            ecs_diag(ECS_ERROR, a->loc, "archetype '%s' has no components", a->name);
+    }
+}
+
+/* Which kinds of declaration an access may name. */
+static void resolve_access(ecs_model *m, ecs_system *s, ecs_access *a) {
+    const char *what = ecs_access_names[a->kind];
+    switch (a->kind) {
+    case ECS_ACCESS_READ:
+    case ECS_ACCESS_WRITE:
+    case ECS_ACCESS_WITH:
+    case ECS_ACCESS_WITHOUT: {
+        a->index = ecs_model_find_type(m, a->target);
+        if (a->index < 0) {
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' %s '%s', which is not a "
+                     "component, tag or resource", s->name, what, a->target);
+            return;
+        }
+        ecs_type_kind k = m->types[a->index].kind;
+        bool data = a->kind == ECS_ACCESS_READ || a->kind == ECS_ACCESS_WRITE;
+        if (data && k == ECS_TAG_KIND)
+            ecs_diag(ECS_ERROR, a->loc, "tag '%s' has no data to %s: filter with "
+                     "ECS_WITH/ECS_WITHOUT, switch it with ECS_TOGGLES",
+                     a->target, what);
+        if (!data && k == ECS_RESOURCE_KIND)
+            ecs_diag(ECS_ERROR, a->loc, "resource '%s' cannot filter entities",
+                     a->target);
+        return;
+    }
+    case ECS_ACCESS_CREATES:
+    case ECS_ACCESS_DESTROYS:
+        a->index = ecs_model_find_archetype(m, a->target);
+        if (a->index < 0)
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' %s '%s', which is not an "
+                     "archetype", s->name, what, a->target);
+        return;
+    case ECS_ACCESS_TOGGLES:
+        a->index = ecs_model_find_type(m, a->target);
+        if (a->index < 0 || m->types[a->index].kind != ECS_TAG_KIND) {
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' toggles '%s', which is not "
+                     "a tag", s->name, a->target);
+            a->index = -1;
+        }
+        return;
+    case ECS_ACCESS_AFTER:
+    case ECS_ACCESS_BEFORE:
+        a->index = ecs_model_find_system(m, a->target);
+        if (a->index < 0)
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' is ordered %s '%s', which is "
+                     "not a system", s->name, what, a->target);
+        else if (&m->systems[a->index] == s) {
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' is ordered %s itself", s->name,
+                     what);
+            a->index = -1;
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+/* Does archetype a match the query of system s (tags are run-time filters,
+ * but an archetype without a required tag can never match)? */
+static bool query_matches(const ecs_model *m, const ecs_system *s,
+                          const ecs_archetype *a) {
+    bool any = false;
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *x = &s->access[i];
+        if (x->index < 0) continue;
+        bool entity_access = x->kind == ECS_ACCESS_READ || x->kind == ECS_ACCESS_WRITE ||
+                             x->kind == ECS_ACCESS_WITH || x->kind == ECS_ACCESS_WITHOUT;
+        if (!entity_access || m->types[x->index].kind == ECS_RESOURCE_KIND) continue;
+        any = true;
+        bool has = ecs_archetype_has(a, x->index);
+        if (x->kind == ECS_ACCESS_WITHOUT) {
+            if (has && m->types[x->index].kind == ECS_COMPONENT_KIND) return false;
+        } else if (!has) {
+            return false;
+        }
+    }
+    return any;
+}
+
+static bool iterates_entities(const ecs_model *m, const ecs_system *s) {
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *x = &s->access[i];
+        if (x->index < 0 || m->types[x->index].kind == ECS_RESOURCE_KIND) continue;
+        if (x->kind == ECS_ACCESS_READ || x->kind == ECS_ACCESS_WRITE ||
+            x->kind == ECS_ACCESS_WITH)
+            return true;
+    }
+    return false;
+}
+
+static void check_system(ecs_model *m, ecs_system *s) {
+    bool writes_resource = false;
+    for (int i = 0; i < s->n_access; i++) {
+        ecs_access *a = &s->access[i];
+        switch (a->kind) {
+        case ECS_ACCESS_MAIN_THREAD: s->flags |= ECS_SYS_MAIN_THREAD; continue;
+        case ECS_ACCESS_ASYNC: s->flags |= ECS_SYS_ASYNC; continue;
+        case ECS_ACCESS_SERIAL: s->flags |= ECS_SYS_SERIAL; continue;
+        case ECS_ACCESS_CREATES:
+        case ECS_ACCESS_DESTROYS:
+        case ECS_ACCESS_TOGGLES: s->flags |= ECS_SYS_STRUCTURAL; break;
+        default: break;
+        }
+        resolve_access(m, s, a);
+        if (a->index < 0) continue;
+        if (a->kind == ECS_ACCESS_WRITE && m->types[a->index].kind == ECS_RESOURCE_KIND)
+            writes_resource = true;
+        for (int j = 0; j < i; j++) {
+            ecs_access *b = &s->access[j];
+            bool same_space = (a->kind <= ECS_ACCESS_WITHOUT) == (b->kind <= ECS_ACCESS_WITHOUT);
+            if (b->index == a->index && same_space && b->target &&
+                strcmp(b->target, a->target) == 0) {
+                ecs_diag(ECS_ERROR, a->loc, "system '%s' declares '%s' twice "
+                         "(%s and %s)", s->name, a->target,
+                         ecs_access_names[b->kind], ecs_access_names[a->kind]);
+                note_previous(b->loc);
+            }
+        }
+    }
+    if ((s->flags & ECS_SYS_MAIN_THREAD) && (s->flags & ECS_SYS_ASYNC))
+        ecs_diag(ECS_ERROR, s->loc, "system '%s' cannot be both ECS_MAIN_THREAD "
+                 "and ECS_ASYNC", s->name);
+    for (int i = 0; i < s->n_access; i++) {
+        ecs_access *a = &s->access[i];
+        if (a->kind == ECS_ACCESS_TOGGLES && a->index >= 0) {
+            bool held = false;
+            for (int k = 0; k < m->n_archetypes; k++)
+                held |= ecs_archetype_has(&m->archetypes[k], a->index);
+            if (!held)
+                ecs_diag(ECS_ERROR, a->loc, "system '%s' toggles '%s', but no "
+                         "archetype has that tag", s->name, a->target);
+        }
+    }
+
+    /* Resolve the query to archetypes, once, here. */
+    if (!iterates_entities(m, s)) return;
+    s->archetypes = ecs_model_alloc(m, sizeof(int) * (size_t)(m->n_archetypes + 1));
+    for (int k = 0; k < m->n_archetypes; k++)
+        if (query_matches(m, s, &m->archetypes[k])) s->archetypes[s->n_archetypes++] = k;
+    if (s->n_archetypes == 0) {
+        /* Name the first component that no archetype has, else the set. */
+        for (int i = 0; i < s->n_access; i++) {
+            ecs_access *a = &s->access[i];
+            if (a->index < 0 || a->kind == ECS_ACCESS_WITHOUT ||
+                m->types[a->index].kind == ECS_RESOURCE_KIND ||
+                (a->kind != ECS_ACCESS_READ && a->kind != ECS_ACCESS_WRITE &&
+                 a->kind != ECS_ACCESS_WITH))
+                continue;
+            bool held = false;
+            for (int k = 0; k < m->n_archetypes; k++)
+                held |= ecs_archetype_has(&m->archetypes[k], a->index);
+            if (!held) {
+                ecs_diag(ECS_ERROR, a->loc, "system '%s' %s '%s', but no archetype "
+                         "has it", s->name, ecs_access_names[a->kind], a->target);
+                return;
+            }
+        }
+        ecs_diag(ECS_ERROR, s->loc, "system '%s' matches no archetype: none has "
+                 "all of the components it accesses", s->name);
+        return;
+    }
+    /* A chunked system writing a resource would race with itself. */
+    if (writes_resource) s->flags |= ECS_SYS_SERIAL;
+}
+
+void ecs_check(ecs_model *m) {
+    check_names(m);
+    number_types(m);
+    check_archetypes(m);
+    for (int i = 0; i < m->n_systems; i++) check_system(m, &m->systems[i]);
+}

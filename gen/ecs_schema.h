@@ -1,0 +1,73 @@
+/* ecs_schema.h -- the declaration language of ecsc schemas.
+ *
+ * A schema is an ordinary C header. Each macro below expands to a plain C
+ * declaration that clang (through libclang, in gen/parse.c) resolves and that
+ * gcc compiles as part of the generated code. Names are checked by the C
+ * compiler itself: a misspelt component is clang's "unknown type name" at the
+ * user's line and column. The macros mark declarations with clang's
+ * `annotate` attribute; gcc, which lacks it, sees the same declarations
+ * without the marks (guarded by __has_attribute, so it stays quiet).
+ *
+ *   ECS_COMPONENT(Name) { fields };     per-entity data, stored field by field
+ *   ECS_TAG(Name);                      per-entity flag with no data (a bit)
+ *   ECS_RESOURCE(Name) { fields };      one instance per world (time, bounds)
+ *   ECS_ARCHETYPE(Name, C1, C2, Tag..); a fixed set of components and tags
+ *   ECS_SYSTEM(name, access...);        a function over entities or resources
+ *
+ * System access (arguments of ECS_SYSTEM):
+ *   ECS_READ(X) / ECS_WRITE(X)          component or resource X
+ *   ECS_WITH(X) / ECS_WITHOUT(X)        filter on a tag or component, no access
+ *   ECS_CREATES(A) / ECS_DESTROYS(A)    structural changes to archetype A
+ *   ECS_TOGGLES(T)                      switches tag T on and off
+ *   ECS_AFTER(s) / ECS_BEFORE(s)        explicit order against system s
+ *   ECS_MAIN_THREAD / ECS_ASYNC / ECS_SERIAL    thread affinity
+ *
+ * See docs/schema.md for the full language and an example.
+ */
+#ifndef ECS_SCHEMA_H
+#define ECS_SCHEMA_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#if defined(__has_attribute)
+#  if __has_attribute(annotate)
+#    define ECS__ANNOTATE(s) __attribute__((annotate(s)))
+#  endif
+#endif
+#ifndef ECS__ANNOTATE
+#  define ECS__ANNOTATE(s)
+#endif
+
+#define ECS_COMPONENT(N) typedef struct N N; struct ECS__ANNOTATE("ecs.component") N
+#define ECS_RESOURCE(N)  typedef struct N N; struct ECS__ANNOTATE("ecs.resource") N
+#define ECS_TAG(N) \
+    typedef struct N N; struct ECS__ANNOTATE("ecs.tag") N { char ecs_tag_; }
+
+/* An archetype is a prototype whose parameters are the member types: clang
+ * resolves each name, and the archetype's name becomes an opaque type that
+ * ECS_CREATES / ECS_DESTROYS refer to. */
+#define ECS_ARCHETYPE(N, ...) \
+    typedef struct ecs_archetype__##N N; \
+    ECS__ANNOTATE("ecs.archetype") void ecs_archetype__##N(__VA_ARGS__)
+
+/* A system is a prototype whose parameters are its access list. */
+#define ECS_SYSTEM(N, ...) \
+    ECS__ANNOTATE("ecs.system") void ecs_system__##N(__VA_ARGS__)
+
+#define ECS_READ(X)     const X *ecs_read__##X ECS__ANNOTATE("ecs.read")
+#define ECS_WRITE(X)    X *ecs_write__##X ECS__ANNOTATE("ecs.write")
+#define ECS_WITH(X)     const X *ecs_with__##X ECS__ANNOTATE("ecs.with")
+#define ECS_WITHOUT(X)  const X *ecs_without__##X ECS__ANNOTATE("ecs.without")
+#define ECS_CREATES(A)  A *ecs_creates__##A ECS__ANNOTATE("ecs.creates")
+#define ECS_DESTROYS(A) A *ecs_destroys__##A ECS__ANNOTATE("ecs.destroys")
+#define ECS_TOGGLES(T)  T *ecs_toggles__##T ECS__ANNOTATE("ecs.toggles")
+/* Systems may be declared in any order, so an order names its system by
+ * identifier only; the generator resolves it and reports unknown names. */
+#define ECS_AFTER(S)    char ecs_after__##S ECS__ANNOTATE("ecs.after")
+#define ECS_BEFORE(S)   char ecs_before__##S ECS__ANNOTATE("ecs.before")
+#define ECS_MAIN_THREAD char ecs_main_thread_ ECS__ANNOTATE("ecs.main_thread")
+#define ECS_ASYNC       char ecs_async_ ECS__ANNOTATE("ecs.async")
+#define ECS_SERIAL      char ecs_serial_ ECS__ANNOTATE("ecs.serial")
+
+#endif /* ECS_SCHEMA_H */

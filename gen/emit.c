@@ -1,0 +1,560 @@
+/* emit.c -- model + schedule -> the text of generated/<name>.h and .c.
+ *
+ * The header gives game code and system bodies their typed world: ids, the
+ * _init struct and create helpers of each archetype, get/set of components,
+ * tag switches, resource accessors, and for every system its view (exactly
+ * what it declared: written columns as T *, read columns as const T *) and
+ * the prototype of its body in systems/. The .c file holds the entry points
+ * that bind each system to each matched archetype's columns, and the program
+ * as static const tables that the runtime interprets (rt.h).
+ *
+ * Output is byte-stable: declaration order everywhere, paths as given, no
+ * dates, versions or pointers. Nothing here talks to libclang; everything
+ * comes from the model. Next: output.c writes the text out.
+ */
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct buf {
+    char *s;
+    size_t len, cap;
+} buf;
+
+static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(buf *b, const char *fmt, ...) {
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (b->s && (size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + (size_t)n + 1) cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            fprintf(stderr, "ecsc: error: out of memory\n");
+            exit(2);
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+typedef struct emitter {
+    const ecs_model *m;
+    const ecs_schedule *sc;
+    const char *name;  /* program name, e.g. "swarm" */
+    char upper[128];   /* "SWARM" */
+} emitter;
+
+/* --- helpers -------------------------------------------------------------- */
+
+static const ecs_type *type_of(const emitter *e, int i) { return &e->m->types[i]; }
+
+static bool is_entity_access(const emitter *e, const ecs_access *a) {
+    return a->index >= 0 && type_of(e, a->index)->kind == ECS_COMPONENT_KIND &&
+           (a->kind == ECS_ACCESS_READ || a->kind == ECS_ACCESS_WRITE);
+}
+
+static bool is_resource_access(const emitter *e, const ecs_access *a) {
+    return a->index >= 0 && type_of(e, a->index)->kind == ECS_RESOURCE_KIND &&
+           (a->kind == ECS_ACCESS_READ || a->kind == ECS_ACCESS_WRITE);
+}
+
+static bool has_cmd(const ecs_system *s) { return (s->flags & ECS_SYS_STRUCTURAL) != 0; }
+
+static const char *loc_str(const ecs_loc *l) {
+    static char out[4][512];
+    static int k;
+    k = (k + 1) & 3;
+    snprintf(out[k], sizeof out[k], "%s:%u:%u", l->file ? l->file : "?", l->line, l->col);
+    return out[k];
+}
+
+/* Column of a component field inside archetype a: its index in the table. */
+static int column_index(const emitter *e, const ecs_archetype *a, int type, int field) {
+    int col = 0;
+    for (int k = 0; k < a->n_members; k++) {
+        const ecs_type *t = type_of(e, a->members[k]);
+        if (t->kind != ECS_COMPONENT_KIND) continue;
+        if (a->members[k] == type) return col + field;
+        col += t->n_fields;
+    }
+    return -1;
+}
+
+static int tag_bit_index(const emitter *e, const ecs_archetype *a, int type) {
+    int bit = 0;
+    for (int k = 0; k < a->n_members; k++) {
+        if (type_of(e, a->members[k])->kind != ECS_TAG_KIND) continue;
+        if (a->members[k] == type) return bit;
+        bit++;
+    }
+    return -1;
+}
+
+static const char *archetype_member(const char *name, char out[128]) {
+    /* Boid -> boid, for view member names */
+    size_t n = strlen(name);
+    if (n > 127) n = 127;
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        out[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    }
+    out[n] = 0;
+    return out;
+}
+
+/* "float", "[4]", const, name -> "const float (*restrict name)[4]" */
+static void column_decl(buf *b, const ecs_field *f, bool is_const, const char *name) {
+    if (f->dims[0])
+        put(b, "%s%s (*restrict %s)%s", is_const ? "const " : "", f->type, name, f->dims);
+    else
+        put(b, "%s%s *restrict %s", is_const ? "const " : "", f->type, name);
+}
+
+static void column_cast(buf *b, const ecs_field *f, bool is_const) {
+    if (f->dims[0])
+        put(b, "(%s%s (*)%s)", is_const ? "const " : "", f->type, f->dims);
+    else
+        put(b, "(%s%s *)", is_const ? "const " : "", f->type);
+}
+
+static void access_summary(buf *b, const emitter *e, const ecs_system *s) {
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        put(b, "%s%s%s%s", i ? ", " : "", ecs_access_names[a->kind],
+            a->target ? " " : "", a->target ? a->target : "");
+    }
+    (void)e;
+}
+
+/* --- the header ------------------------------------------------------------ */
+
+static void emit_ids(buf *b, const emitter *e) {
+    const ecs_model *m = e->m;
+    static const char *const kinds[] = {"components", "tags", "resources"};
+    for (int k = 0; k < 3; k++) {
+        if (ecs_model_count_kind(m, (ecs_type_kind)k) == 0) continue;
+        put(b, "/* %s */\nenum {\n", kinds[k]);
+        for (int i = 0; i < m->n_types; i++)
+            if ((int)m->types[i].kind == k)
+                put(b, "    %s_id = %d,\n", m->types[i].name, m->types[i].id);
+        put(b, "};\n\n");
+    }
+    if (m->n_archetypes) {
+        put(b, "/* archetypes */\nenum {\n");
+        for (int i = 0; i < m->n_archetypes; i++)
+            put(b, "    %s_id = %d,\n", m->archetypes[i].name, i);
+        put(b, "};\n\n");
+    }
+    if (m->n_systems) {
+        put(b, "/* systems */\nenum {\n");
+        for (int i = 0; i < m->n_systems; i++)
+            put(b, "    %s_id = %d,\n", m->systems[i].name, i);
+        put(b, "};\n\n");
+    }
+}
+
+static void emit_archetype_api(buf *b, const emitter *e, const ecs_archetype *a) {
+    put(b, "/* archetype %s (%s):", a->name, loc_str(&a->loc));
+    for (int k = 0; k < a->n_members; k++) put(b, " %s", type_of(e, a->members[k])->name);
+    put(b, " */\n");
+    put(b, "typedef struct %s_init {\n", a->name);
+    for (int k = 0; k < a->n_members; k++) {
+        const ecs_type *t = type_of(e, a->members[k]);
+        if (t->kind == ECS_COMPONENT_KIND) put(b, "    %s %s;\n", t->name, t->member);
+    }
+    put(b, "} %s_init;\n\n", a->name);
+    put(b, "static inline rt_entity %s_create(rt_world *w, const %s_init *init) {\n"
+           "    return rt_world_create_entity(w, %s_id, init);\n}\n\n",
+        a->name, a->name, a->name);
+}
+
+static void emit_type_api(buf *b, const emitter *e, const ecs_type *t) {
+    (void)e;
+    switch (t->kind) {
+    case ECS_COMPONENT_KIND:
+        put(b, "static inline int %s_get(const rt_world *w, rt_entity e, %s *out) {\n"
+               "    return rt_world_get(w, e, %s_id, out);\n}\n"
+               "static inline int %s_set(rt_world *w, rt_entity e, %s value) {\n"
+               "    return rt_world_set(w, e, %s_id, &value);\n}\n\n",
+            t->name, t->name, t->name, t->name, t->name, t->name);
+        break;
+    case ECS_TAG_KIND:
+        put(b, "static inline int %s_set(rt_world *w, rt_entity e, bool on) {\n"
+               "    return rt_world_set_tag(w, e, %s_id, on);\n}\n"
+               "static inline int %s_has(const rt_world *w, rt_entity e) {\n"
+               "    return rt_world_has_tag(w, e, %s_id);\n}\n\n",
+            t->name, t->name, t->name, t->name);
+        break;
+    case ECS_RESOURCE_KIND:
+        put(b, "static inline %s *%s_resource(rt_world *w) {\n"
+               "    return (%s *)rt_world_resource(w, %s_id);\n}\n\n",
+            t->name, t->name, t->name, t->name);
+        break;
+    }
+}
+
+/* The command handle of a structural system and its typed operations: a
+ * system can only record what it declared. */
+static void emit_cmd_api(buf *b, const emitter *e, const ecs_system *s) {
+    put(b, "typedef struct %s_cmd { rt_cmd *cmd; } %s_cmd;\n", s->name, s->name);
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (a->index < 0) continue;
+        if (a->kind == ECS_ACCESS_CREATES)
+            put(b, "static inline int %s_create_%s(%s_cmd c, const %s_init *init) {\n"
+                   "    return rt_cmd_create(c.cmd, %s_id, init);\n}\n",
+                s->name, a->target, s->name, a->target, a->target);
+        else if (a->kind == ECS_ACCESS_DESTROYS)
+            put(b, "static inline int %s_destroy_%s(%s_cmd c, rt_entity e) {\n"
+                   "    return rt_cmd_destroy(c.cmd, e);\n}\n",
+                s->name, a->target, s->name);
+        else if (a->kind == ECS_ACCESS_TOGGLES)
+            put(b, "static inline int %s_set_%s(%s_cmd c, rt_entity e, bool on) {\n"
+                   "    return rt_cmd_tag(c.cmd, e, %s_id, on);\n}\n",
+                s->name, a->target, s->name, a->target);
+    }
+    (void)e;
+    put(b, "\n");
+}
+
+static void emit_view(buf *b, const emitter *e, const ecs_system *s) {
+    put(b, "/* system %s (%s): ", s->name, loc_str(&s->loc));
+    access_summary(b, e, s);
+    put(b, " */\n");
+    if (has_cmd(s)) emit_cmd_api(b, e, s);
+    put(b, "typedef struct %s_view {\n", s->name);
+    if (s->n_archetypes) {
+        put(b, "    int32_t count;            /* entities in this run */\n");
+        put(b, "    const rt_entity *entity;  /* [count] */\n");
+    }
+    put(b, "    float dt;                 /* seconds, this frame */\n");
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (is_entity_access(e, a)) {
+            const ecs_type *t = type_of(e, a->index);
+            bool ro = a->kind == ECS_ACCESS_READ;
+            put(b, "    struct {\n");
+            for (int f = 0; f < t->n_fields; f++) {
+                put(b, "        ");
+                column_decl(b, &t->fields[f], ro, t->fields[f].name);
+                put(b, ";\n");
+            }
+            put(b, "    } %s; /* %s */\n", t->member, ro ? "read" : "written");
+        } else if (is_resource_access(e, a)) {
+            const ecs_type *t = type_of(e, a->index);
+            bool ro = a->kind == ECS_ACCESS_READ;
+            put(b, "    %s%s *%s; /* resource, %s */\n", ro ? "const " : "", t->name,
+                t->member, ro ? "read" : "written");
+        }
+    }
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (a->kind == ECS_ACCESS_CREATES && a->index >= 0) {
+            char lower[128];
+            put(b, "    int32_t n_%s; /* live %s entities, before this frame's "
+                   "pending creates */\n",
+                archetype_member(a->target, lower), a->target);
+        }
+    }
+    if (has_cmd(s)) put(b, "    %s_cmd cmd;               /* structural changes */\n", s->name);
+    put(b, "} %s_view;\n", s->name);
+    put(b, "void %s(%s_view v); /* defined in systems/ */\n\n", s->name, s->name);
+}
+
+static char *emit_header(const emitter *e, const char *guard) {
+    const ecs_model *m = e->m;
+    buf b = {0};
+    put(&b, "/* generated by ecsc from");
+    for (int i = 0; i < m->n_inputs; i++) put(&b, " %s", m->inputs[i]);
+    put(&b, "; do not edit */\n");
+    put(&b, "#ifndef %s\n#define %s\n\n", guard, guard);
+    put(&b, "#include \"rt.h\"\n");
+    for (int i = 0; i < m->n_inputs; i++) put(&b, "#include \"%s\"\n", m->inputs[i]);
+    put(&b, "\nextern const rt_program %s_program;\n\n", e->name);
+    emit_ids(&b, e);
+    for (int i = 0; i < m->n_types; i++) emit_type_api(&b, e, &m->types[i]);
+    for (int i = 0; i < m->n_archetypes; i++) emit_archetype_api(&b, e, &m->archetypes[i]);
+    for (int i = 0; i < m->n_systems; i++) emit_view(&b, e, &m->systems[i]);
+    put(&b, "#endif /* %s */\n", guard);
+    return b.s;
+}
+
+/* --- the .c file: entry points ------------------------------------------- */
+
+static void emit_filter(buf *b, const emitter *e, const ecs_system *s,
+                        const ecs_archetype *a, bool *has_filter) {
+    int with[8], without[8], nw = 0, nwo = 0;
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *x = &s->access[i];
+        if (x->index < 0 || type_of(e, x->index)->kind != ECS_TAG_KIND) continue;
+        int bit = tag_bit_index(e, a, x->index);
+        if (bit < 0) continue; /* WITHOUT a tag the archetype lacks: always true */
+        if (x->kind == ECS_ACCESS_WITH && nw < 4) with[nw++] = bit;
+        if (x->kind == ECS_ACCESS_WITHOUT && nwo < 4) without[nwo++] = bit;
+    }
+    *has_filter = nw + nwo > 0;
+    if (!*has_filter) return;
+    put(b, "static const rt_filter %s__%s_filter = {%d, %d, {", s->name, a->name, nw, nwo);
+    for (int i = 0; i < nw; i++) put(b, "%s%d", i ? ", " : "", with[i]);
+    put(b, "%s}, {", nw ? "" : "0");
+    for (int i = 0; i < nwo; i++) put(b, "%s%d", i ? ", " : "", without[i]);
+    put(b, "%s}};\n", nwo ? "" : "0");
+}
+
+/* The view's fields that do not depend on the rows. */
+static void emit_view_common(buf *b, const emitter *e, const ecs_system *s) {
+    put(b, "    v.dt = rt_world_dt(w);\n");
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (is_resource_access(e, a)) {
+            const ecs_type *t = type_of(e, a->index);
+            put(b, "    v.%s = %s_resource(w);\n", t->member, t->name);
+        }
+    }
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (a->kind == ECS_ACCESS_CREATES && a->index >= 0) {
+            char lower[128];
+            put(b, "    v.n_%s = rt_world_count(w, %s_id);\n",
+                archetype_member(a->target, lower), a->target);
+        }
+    }
+    if (has_cmd(s)) put(b, "    v.cmd.cmd = cmd;\n");
+    else put(b, "    (void)cmd;\n");
+}
+
+static void emit_entry(buf *b, const emitter *e, const ecs_system *s,
+                       const ecs_archetype *a) {
+    bool filtered;
+    emit_filter(b, e, s, a, &filtered);
+    put(b, "static void %s__%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
+           "        rt_cmd *cmd) {\n", s->name, a->name);
+    put(b, "    %s_view v;\n", s->name);
+    emit_view_common(b, e, s);
+    const char *lo = "begin";
+    if (filtered) {
+        put(b, "    int32_t pos = begin, lo, hi;\n");
+        put(b, "    while (rt_table_next_run(t, &%s__%s_filter, &pos, end, &lo, &hi)) {\n",
+            s->name, a->name);
+        lo = "lo";
+    } else {
+        put(b, "    {\n");
+    }
+    put(b, "        v.count = %s - %s;\n", filtered ? "hi" : "end", lo);
+    put(b, "        v.entity = t->entities + %s;\n", lo);
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *x = &s->access[i];
+        if (!is_entity_access(e, x)) continue;
+        const ecs_type *t = type_of(e, x->index);
+        bool ro = x->kind == ECS_ACCESS_READ;
+        for (int f = 0; f < t->n_fields; f++) {
+            put(b, "        v.%s.%s = ", t->member, t->fields[f].name);
+            column_cast(b, &t->fields[f], ro);
+            put(b, "t->columns[%d] + %s;\n", column_index(e, a, x->index, f), lo);
+        }
+    }
+    put(b, "        %s(v);\n    }\n}\n\n", s->name);
+}
+
+static void emit_once(buf *b, const emitter *e, const ecs_system *s) {
+    put(b, "static void %s__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
+           "        rt_cmd *cmd) {\n", s->name);
+    put(b, "    (void)t, (void)begin, (void)end;\n");
+    put(b, "    %s_view v;\n", s->name);
+    emit_view_common(b, e, s);
+    put(b, "    %s(v);\n}\n\n", s->name);
+}
+
+/* --- the .c file: the program tables ------------------------------------- */
+
+static void emit_archetype_tables(buf *b, const emitter *e, const ecs_archetype *a) {
+    put(b, "static const rt_column_desc %s_columns[] = {\n", a->name);
+    int n = 0;
+    for (int k = 0; k < a->n_members; k++) {
+        const ecs_type *t = type_of(e, a->members[k]);
+        if (t->kind != ECS_COMPONENT_KIND) continue;
+        for (int f = 0; f < t->n_fields; f++) {
+            const char *fn = t->fields[f].name;
+            put(b, "    {\"%s.%s\", %s_id, RT_FIELD_SIZE(%s, %s), RT_FIELD_ALIGN(%s, %s),\n"
+                   "     offsetof(%s, %s), offsetof(%s_init, %s.%s)},\n",
+                t->name, fn, t->name, t->name, fn, t->name, fn, t->name, fn, a->name,
+                t->member, fn);
+            n++;
+        }
+    }
+    if (n == 0) put(b, "    {0},\n");
+    put(b, "};\n");
+    int nt = 0;
+    for (int k = 0; k < a->n_members; k++) nt += type_of(e, a->members[k])->kind == ECS_TAG_KIND;
+    if (nt) {
+        put(b, "static const int32_t %s_tags[] = {", a->name);
+        int i = 0;
+        for (int k = 0; k < a->n_members; k++) {
+            const ecs_type *t = type_of(e, a->members[k]);
+            if (t->kind == ECS_TAG_KIND) put(b, "%s%s_id", i++ ? ", " : "", t->name);
+        }
+        put(b, "};\n");
+    }
+    put(b, "\n");
+}
+
+static void emit_system_tables(buf *b, const emitter *e, int si) {
+    const ecs_system *s = &e->m->systems[si];
+    if (s->n_archetypes) {
+        put(b, "static const rt_system_match %s_matches[] = {\n", s->name);
+        for (int k = 0; k < s->n_archetypes; k++) {
+            const char *an = e->m->archetypes[s->archetypes[k]].name;
+            put(b, "    {%s_id, %s__%s},\n", an, s->name, an);
+        }
+        put(b, "};\n");
+    }
+    if (e->sc->n_succ[si]) {
+        put(b, "static const int32_t %s_successors[] = {", s->name);
+        for (int k = 0; k < e->sc->n_succ[si]; k++)
+            put(b, "%s%s_id", k ? ", " : "", e->m->systems[e->sc->succ[si][k]].name);
+        put(b, "};\n");
+    }
+}
+
+static void emit_flags(buf *b, uint32_t f) {
+    static const struct { uint32_t bit; const char *name; } names[] = {
+        {ECS_SYS_MAIN_THREAD, "RT_SYSTEM_MAIN_THREAD"},
+        {ECS_SYS_ASYNC, "RT_SYSTEM_ASYNC"},
+        {ECS_SYS_SERIAL, "RT_SYSTEM_SERIAL"},
+        {ECS_SYS_STRUCTURAL, "RT_SYSTEM_STRUCTURAL"},
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (f & names[i].bit) put(b, "%s%s", n++ ? " | " : "", names[i].name);
+    if (!n) put(b, "0");
+}
+
+static void emit_type_table(buf *b, const emitter *e, ecs_type_kind k, const char *what) {
+    put(b, "static const rt_type_desc %s_%s[] = {\n", e->name, what);
+    int n = 0;
+    for (int i = 0; i < e->m->n_types; i++) {
+        const ecs_type *t = &e->m->types[i];
+        if (t->kind != k) continue;
+        put(b, "    {\"%s\", sizeof(%s), _Alignof(%s)},\n", t->name, t->name, t->name);
+        n++;
+    }
+    if (!n) put(b, "    {0},\n");
+    put(b, "};\n");
+}
+
+static char *emit_source(const emitter *e, const char *header) {
+    const ecs_model *m = e->m;
+    buf b = {0};
+    put(&b, "/* generated by ecsc from");
+    for (int i = 0; i < m->n_inputs; i++) put(&b, " %s", m->inputs[i]);
+    put(&b, "; do not edit */\n");
+    put(&b, "#include \"%s\"\n\n#include <stddef.h>\n\n", header);
+
+    put(&b, "/* --- entry points: each system bound to each archetype it matches --- */\n\n");
+    for (int i = 0; i < m->n_systems; i++) {
+        const ecs_system *s = &m->systems[i];
+        if (s->n_archetypes == 0) emit_once(&b, e, s);
+        for (int k = 0; k < s->n_archetypes; k++)
+            emit_entry(&b, e, s, &m->archetypes[s->archetypes[k]]);
+    }
+
+    put(&b, "/* --- the program: tables the runtime interprets --- */\n\n");
+    emit_type_table(&b, e, ECS_COMPONENT_KIND, "components");
+    emit_type_table(&b, e, ECS_RESOURCE_KIND, "resources");
+    put(&b, "static const char *const %s_tags[] = {", e->name);
+    int nt = 0;
+    for (int i = 0; i < m->n_types; i++)
+        if (m->types[i].kind == ECS_TAG_KIND) put(&b, "%s\"%s\"", nt++ ? ", " : "", m->types[i].name);
+    if (!nt) put(&b, "NULL");
+    put(&b, "};\n\n");
+    for (int i = 0; i < m->n_archetypes; i++) emit_archetype_tables(&b, e, &m->archetypes[i]);
+    put(&b, "static const rt_archetype_desc %s_archetypes[] = {\n", e->name);
+    for (int i = 0; i < m->n_archetypes; i++) {
+        const ecs_archetype *a = &m->archetypes[i];
+        int nc = 0, ntag = 0;
+        for (int k = 0; k < a->n_members; k++) {
+            const ecs_type *t = type_of(e, a->members[k]);
+            if (t->kind == ECS_COMPONENT_KIND) nc += t->n_fields;
+            else if (t->kind == ECS_TAG_KIND) ntag++;
+        }
+        put(&b, "    {\"%s\", %d, %s_columns, %d, %s%s, sizeof(%s_init)},\n", a->name, nc,
+            a->name, ntag, ntag ? a->name : "NULL", ntag ? "_tags" : "", a->name);
+    }
+    if (!m->n_archetypes) put(&b, "    {0},\n");
+    put(&b, "};\n\n");
+
+    for (int i = 0; i < m->n_systems; i++) emit_system_tables(&b, e, i);
+    put(&b, "\nstatic const rt_system_desc %s_systems[] = {\n", e->name);
+    for (int i = 0; i < m->n_systems; i++) {
+        const ecs_system *s = &m->systems[i];
+        put(&b, "    [%s_id] = {\n        .name = \"%s\",\n        .where = \"%s\",\n"
+                "        .flags = ", s->name, s->name, loc_str(&s->loc));
+        emit_flags(&b, s->flags);
+        put(&b, ",\n");
+        if (s->n_archetypes)
+            put(&b, "        .n_matches = %d,\n        .matches = %s_matches,\n",
+                s->n_archetypes, s->name);
+        else
+            put(&b, "        .run_once = %s__once,\n", s->name);
+        if (e->sc->n_succ[i])
+            put(&b, "        .n_successors = %d,\n        .successors = %s_successors,\n",
+                e->sc->n_succ[i], s->name);
+        put(&b, "        .n_predecessors = %d,\n    },\n", e->sc->n_preds[i]);
+    }
+    if (!m->n_systems) put(&b, "    {0},\n");
+    put(&b, "};\n\n");
+
+    put(&b, "/* Execution order; commands are applied after steps marked SYNC_AFTER. */\n");
+    put(&b, "static const rt_step %s_steps[] = {\n", e->name);
+    for (int p = 0; p < e->sc->n; p++)
+        put(&b, "    {%s_id, %s},\n", m->systems[e->sc->order[p]].name,
+            e->sc->sync_after[p] ? "RT_STEP_SYNC_AFTER" : "0");
+    if (!e->sc->n) put(&b, "    {0},\n");
+    put(&b, "};\n\n");
+
+    put(&b, "const rt_program %s_program = {\n", e->name);
+    put(&b, "    .name = \"%s\",\n", e->name);
+    put(&b, "    .n_components = %d,\n    .n_tags = %d,\n    .n_resources = %d,\n",
+        ecs_model_count_kind(m, ECS_COMPONENT_KIND), nt,
+        ecs_model_count_kind(m, ECS_RESOURCE_KIND));
+    put(&b, "    .n_archetypes = %d,\n    .n_systems = %d,\n", m->n_archetypes, m->n_systems);
+    put(&b, "    .components = %s_components,\n    .tags = %s_tags,\n"
+            "    .resources = %s_resources,\n    .archetypes = %s_archetypes,\n"
+            "    .systems = %s_systems,\n",
+        e->name, e->name, e->name, e->name, e->name);
+    put(&b, "    .n_steps = %d,\n    .steps = %s_steps,\n};\n", e->sc->n, e->name);
+    return b.s;
+}
+
+int ecs_emit(const ecs_model *m, const ecs_schedule *sc, const char *name,
+             const char *outdir, ecs_file *files, int max_files) {
+    if (max_files < 2) return 0;
+    emitter e = {m, sc, name, {0}};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < n && i < sizeof e.upper - 1; i++) {
+        char ch = name[i];
+        e.upper[i] = (char)(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+    }
+    char guard[160], hpath[1024], cpath[1024], hname[200];
+    snprintf(guard, sizeof guard, "%s_GENERATED_H", e.upper);
+    snprintf(hname, sizeof hname, "%s.h", name);
+    snprintf(hpath, sizeof hpath, "%s/%s.h", outdir, name);
+    snprintf(cpath, sizeof cpath, "%s/%s.c", outdir, name);
+    files[0].path = strdup(hpath);
+    files[0].text = emit_header(&e, guard);
+    files[0].len = strlen(files[0].text);
+    files[1].path = strdup(cpath);
+    files[1].text = emit_source(&e, hname);
+    files[1].len = strlen(files[1].text);
+    return 2;
+}

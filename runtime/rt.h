@@ -1,0 +1,288 @@
+/* rt.h -- the ecsc runtime: one public header.
+ *
+ * WHAT IT DOES
+ *   Runs a program that ecsc generated from schemas: it owns the world (the
+ *   entity index, one struct-of-arrays table per archetype, the resources),
+ *   records structural changes in command buffers and applies them at sync
+ *   points, and executes the generated plan frame by frame.
+ *
+ * WHAT IT DOES NOT DO
+ *   It never parses a schema, never matches a query and never includes a
+ *   generated header. Everything it knows about a game comes from the static
+ *   tables of an `rt_program` (see generated/<name>.c), so the runtime is an
+ *   interpreter of plans and can be tested on hand-written ones.
+ *
+ * STEP BY STEP
+ *   1. ecsc emits `const rt_program swarm_program` and typed helpers
+ *      (Boid_create, swarm_Time, ...) into generated/swarm.{h,c}.
+ *   2. rt_world *w = rt_world_create(&(rt_world_desc){.program = &swarm_program});
+ *   3. Create entities with the generated helpers or rt_world_create_entity.
+ *   4. Each frame: rt_world_frame(w, dt). Systems run in plan order; their
+ *      structural changes land at the plan's sync points.
+ *   5. rt_world_destroy(w).
+ *
+ * INVARIANTS
+ *   - An entity handle is an index plus a generation. Destroying an entity
+ *     bumps the generation of its slot, so every stale handle is detected:
+ *     calls return RT_ESTALE and the world counts and logs it.
+ *   - Rows of a table are dense: [0, count) are live. Destroying swaps the
+ *     last row into the hole; the entity index follows the move.
+ *   - Column data is 64-byte aligned and grows by doubling; no per-entity
+ *     allocation. Storage only moves at sync points, never while systems run.
+ *
+ * Files: world.c (world, frame loop, hashing), entity.c (entity index),
+ * table.c (SoA tables, tag bits, filter runs), cmd.c (command buffers),
+ * exec.c (executing the plan), log.c (errors and log messages).
+ */
+#ifndef RT_H
+#define RT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* --- errors -------------------------------------------------------------- */
+
+/* One table of every error the runtime reports. */
+#define RT_ERRORS(X)                                                     \
+    X(RT_OK, "ok")                                                       \
+    X(RT_ENOMEM, "out of memory")                                        \
+    X(RT_ESTALE, "stale entity handle (entity was destroyed)")           \
+    X(RT_EINVAL, "invalid argument")                                     \
+    X(RT_ENOTFOUND, "entity's archetype has no such component or tag")   \
+    X(RT_EFULL, "queue full")                                            \
+    X(RT_ELIMIT, "capacity limit reached")
+
+typedef enum rt_error {
+#define RT__ENUM(e, s) e,
+    RT_ERRORS(RT__ENUM)
+#undef RT__ENUM
+    RT_ERROR_COUNT
+} rt_error;
+
+const char *rt_error_string(int err);
+
+/* --- entities ------------------------------------------------------------ */
+
+typedef struct rt_entity {
+    uint32_t index; /* slot in the entity index */
+    uint32_t gen;   /* generation; 0 is never live, so {0,0} is null */
+} rt_entity;
+
+#define RT_ENTITY_NULL ((rt_entity){0, 0})
+
+static inline bool rt_entity_is_null(rt_entity e) { return e.gen == 0; }
+static inline bool rt_entity_eq(rt_entity a, rt_entity b) {
+    return a.index == b.index && a.gen == b.gen;
+}
+
+/* --- memory -------------------------------------------------------------- */
+
+/* Zero means malloc-based defaults. Every allocation of a world goes through
+ * here, so tests can count allocations and inject failures. */
+typedef struct rt_allocator {
+    void *(*alloc)(void *ud, size_t size, size_t align); /* NULL on failure */
+    void (*free)(void *ud, void *ptr);
+    void *ud;
+} rt_allocator;
+
+/* --- the program: static tables emitted by ecsc -------------------------- */
+
+typedef struct rt_column_desc {
+    const char *name;      /* "Position.x" */
+    int32_t component;     /* index into rt_program.components */
+    uint32_t size, align;  /* bytes, of one element */
+    uint32_t comp_offset;  /* bytes, of the field inside its component */
+    uint32_t init_offset;  /* bytes, of the field inside the archetype's _init */
+} rt_column_desc;
+
+typedef struct rt_archetype_desc {
+    const char *name;
+    int32_t n_columns;
+    const rt_column_desc *columns;
+    int32_t n_tags;
+    const int32_t *tags;   /* program tag ids; bit column i holds tags[i] */
+    uint32_t init_size;    /* bytes, sizeof(<Archetype>_init) */
+} rt_archetype_desc;
+
+typedef struct rt_type_desc { /* a component or resource */
+    const char *name;
+    uint32_t size, align;  /* bytes */
+} rt_type_desc;
+
+typedef struct rt_table rt_table;
+typedef struct rt_world rt_world;
+typedef struct rt_cmd rt_cmd;
+
+/* Runs one system over rows [begin, end) of table t (t is NULL for systems
+ * that iterate no entities; they are called once per frame). Generated. */
+typedef void (*rt_system_fn)(rt_world *w, rt_table *t, int32_t begin,
+                             int32_t end, rt_cmd *cmd);
+
+typedef struct rt_system_match {
+    int32_t archetype;
+    rt_system_fn run;      /* the system, bound to this archetype's columns */
+} rt_system_match;
+
+enum rt_system_flags {
+    RT_SYSTEM_MAIN_THREAD = 1u << 0, /* runs on the thread calling the frame */
+    RT_SYSTEM_ASYNC = 1u << 1,       /* hands work to jobs across frames */
+    RT_SYSTEM_SERIAL = 1u << 2,      /* never split into chunks */
+    RT_SYSTEM_STRUCTURAL = 1u << 3   /* records commands */
+};
+
+typedef struct rt_system_desc {
+    const char *name;
+    const char *where;      /* "schemas/swarm.h:21:1", for messages */
+    uint32_t flags;         /* rt_system_flags */
+    int32_t n_matches;      /* 0: called once per frame with t == NULL */
+    const rt_system_match *matches;
+    rt_system_fn run_once;  /* used when n_matches == 0 */
+    /* dependency graph: systems that must wait for this one */
+    int32_t n_successors;
+    const int32_t *successors;
+    int32_t n_predecessors;
+} rt_system_desc;
+
+enum rt_step_flags {
+    RT_STEP_SYNC_AFTER = 1u << 0 /* apply pending commands after this step */
+};
+
+typedef struct rt_step {
+    int32_t system;
+    uint32_t flags;         /* rt_step_flags */
+} rt_step;
+
+typedef struct rt_program {
+    const char *name;       /* "swarm" */
+    int32_t n_components, n_tags, n_resources, n_archetypes, n_systems;
+    const rt_type_desc *components;
+    const char *const *tags;
+    const rt_type_desc *resources;
+    const rt_archetype_desc *archetypes;
+    const rt_system_desc *systems;
+    int32_t n_steps;
+    const rt_step *steps;   /* execution order, with sync points */
+} rt_program;
+
+/* --- tables: the SoA storage of one archetype ----------------------------- */
+
+/* Generated code reads these fields directly (columns and entities); only
+ * the runtime writes them. */
+struct rt_table {
+    int32_t count;          /* live rows */
+    int32_t capacity;       /* rows allocated in every column */
+    void **columns;         /* [desc->n_columns], 64-byte aligned arrays */
+    rt_entity *entities;    /* [capacity]: the entity of each row */
+    uint64_t **tag_bits;    /* [desc->n_tags], bit per row */
+    const rt_archetype_desc *desc;
+};
+
+/* A tag filter for iteration: rows must have every bit column in `with`
+ * and none in `without` (indices into the table's tag bit columns). */
+typedef struct rt_filter {
+    int32_t n_with, n_without;
+    int32_t with[4], without[4];
+} rt_filter;
+
+/* Next run of consecutive rows in [*pos, end) passing the filter: returns
+ * false when there is none, else sets *run_begin and *run_end and advances
+ * *pos past the run. */
+bool rt_table_next_run(const rt_table *t, const rt_filter *f, int32_t *pos,
+                       int32_t end, int32_t *run_begin, int32_t *run_end);
+
+/* --- command buffers --------------------------------------------------- */
+
+/* Recorded by systems (through v.cmd), applied in record order at the next
+ * sync point. A failure to record (out of memory) is kept in the buffer and
+ * reported when it is applied: nothing is dropped silently. */
+int rt_cmd_create(rt_cmd *c, int32_t archetype, const void *init);
+int rt_cmd_destroy(rt_cmd *c, rt_entity e);
+int rt_cmd_tag(rt_cmd *c, rt_entity e, int32_t tag, bool on);
+
+/* --- the world ------------------------------------------------------------- */
+
+typedef void (*rt_log_fn)(void *ud, int level, const char *msg);
+enum { RT_LOG_ERROR, RT_LOG_WARNING, RT_LOG_INFO };
+
+typedef struct rt_world_desc {
+    const rt_program *program;  /* required */
+    rt_allocator allocator;     /* zero: malloc */
+    rt_log_fn log;              /* zero: print to stderr */
+    void *log_ud;
+    int32_t initial_capacity;   /* rows per archetype, zero: 1024 */
+} rt_world_desc;
+
+typedef struct rt_system_stats {
+    uint64_t last_ns;           /* time of the last frame */
+    uint64_t total_ns;          /* since the world was created */
+    uint64_t max_ns;
+    uint64_t runs;              /* frames the system ran in */
+} rt_system_stats;
+
+typedef struct rt_world_stats {
+    uint64_t frames;
+    uint64_t frame_last_ns, frame_total_ns;
+    uint64_t commands_applied;
+    uint64_t stale_handles;     /* destroy/tag/get on dead entities, reported */
+    uint64_t errors;            /* every error logged, including stale handles */
+    uint64_t allocations;       /* calls to the allocator so far */
+    uint64_t bytes_live;        /* bytes held from the allocator now */
+    int32_t n_systems;
+    const rt_system_stats *systems; /* [n_systems], program order */
+} rt_world_stats;
+
+rt_world *rt_world_create(const rt_world_desc *desc); /* NULL: no memory/bad desc */
+void rt_world_destroy(rt_world *w);
+const rt_program *rt_world_program(const rt_world *w);
+
+/* Run one frame of the plan with time step dt (seconds). Returns RT_OK or
+ * the first error met (out of memory while applying commands); every error is
+ * also logged and counted. */
+int rt_world_frame(rt_world *w, float dt);
+float rt_world_dt(const rt_world *w);     /* dt of the frame being run */
+uint64_t rt_world_frame_index(const rt_world *w);
+
+rt_entity rt_world_create_entity(rt_world *w, int32_t archetype, const void *init);
+int rt_world_destroy_entity(rt_world *w, rt_entity e);
+bool rt_world_alive(const rt_world *w, rt_entity e);
+int32_t rt_world_archetype_of(const rt_world *w, rt_entity e); /* -1 if dead */
+int rt_world_get(const rt_world *w, rt_entity e, int32_t component, void *out);
+int rt_world_set(rt_world *w, rt_entity e, int32_t component, const void *value);
+int rt_world_set_tag(rt_world *w, rt_entity e, int32_t tag, bool on);
+int rt_world_has_tag(const rt_world *w, rt_entity e, int32_t tag); /* 1, 0 or -err */
+
+void *rt_world_resource(rt_world *w, int32_t resource);
+rt_table *rt_world_table(rt_world *w, int32_t archetype);
+int32_t rt_world_count(const rt_world *w, int32_t archetype);
+int32_t rt_world_entity_count(const rt_world *w);
+
+/* Reserve rows so that creating `n` more entities of an archetype allocates
+ * nothing. */
+int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n);
+
+/* Hash of everything observable: every table's live rows, column by column,
+ * entity handles and tag bits, and every resource. Equal worlds hash equal on
+ * every machine (it hashes bytes, so -ffp-contract=off matters). */
+uint64_t rt_world_hash(const rt_world *w);
+
+const rt_world_stats *rt_world_stats_get(const rt_world *w);
+
+/* Apply pending commands now (also done at the plan's sync points). */
+int rt_world_sync(rt_world *w);
+
+/* Monotonic clock, ns. */
+uint64_t rt_now_ns(void);
+
+/* Helpers for generated code. */
+#define RT_FIELD_SIZE(T, m) ((uint32_t)sizeof(((T *)0)->m))
+#define RT_FIELD_ALIGN(T, m) ((uint32_t)__alignof__(((T *)0)->m))
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RT_H */

@@ -1,0 +1,37 @@
+/* schemas/swarm.h -- the reference game: a 2D swarm of boids.
+ *
+ * Boids wander (a per-entity random stream steers them), move, bounce inside
+ * the bounds, age, fade out in their last second and die; a spawner keeps the
+ * population at its target. System bodies are in systems/, the game in
+ * game/swarm_main.c. See docs/schema.md for the language. */
+#ifndef SCHEMAS_SWARM_H
+#define SCHEMAS_SWARM_H
+
+#include "ecs_schema.h"
+
+ECS_COMPONENT(Position) { float x, y; };          /* world units */
+ECS_COMPONENT(Velocity) { float x, y; };          /* world units per second */
+ECS_COMPONENT(Lifetime) { float age, max_age; };  /* seconds */
+ECS_COMPONENT(Rng) { uint64_t state; };           /* xorshift64* stream */
+ECS_COMPONENT(Color) { float r, g, b, a; };
+ECS_TAG(Fading);                                  /* in its last second */
+
+ECS_RESOURCE(Bounds) { float min_x, min_y, max_x, max_y; };
+ECS_RESOURCE(Spawner) {
+    int32_t target;    /* population to keep */
+    uint64_t seed;
+    uint64_t spawned;  /* boids created so far: the next one's stream id */
+};
+ECS_RESOURCE(SimClock) { double now; uint64_t frame; };
+
+ECS_ARCHETYPE(Boid, Position, Velocity, Lifetime, Rng, Color, Fading);
+
+ECS_SYSTEM(tick, ECS_WRITE(SimClock));
+ECS_SYSTEM(wander, ECS_WRITE(Velocity), ECS_WRITE(Rng));
+ECS_SYSTEM(move, ECS_WRITE(Position), ECS_READ(Velocity));
+ECS_SYSTEM(bounce, ECS_WRITE(Position), ECS_WRITE(Velocity), ECS_READ(Bounds));
+ECS_SYSTEM(age, ECS_WRITE(Lifetime), ECS_DESTROYS(Boid), ECS_TOGGLES(Fading));
+ECS_SYSTEM(fade, ECS_WRITE(Color), ECS_READ(Lifetime), ECS_WITH(Fading));
+ECS_SYSTEM(spawn, ECS_WRITE(Spawner), ECS_READ(Bounds), ECS_CREATES(Boid));
+
+#endif /* SCHEMAS_SWARM_H */
