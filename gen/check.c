@@ -139,15 +139,32 @@ static void resolve_access(ecs_model *m, ecs_system *s, ecs_access *a) {
         return;
     case ECS_ACCESS_AFTER:
     case ECS_ACCESS_BEFORE:
+    case ECS_ACCESS_ORDERED_AFTER:
+    case ECS_ACCESS_ORDERED_BEFORE:
+    case ECS_ACCESS_ALLOW_AMBIGUOUS: {
+        static const char *const verbs[] = {
+            [ECS_ACCESS_AFTER] = "is ordered after",
+            [ECS_ACCESS_BEFORE] = "is ordered before",
+            [ECS_ACCESS_ORDERED_AFTER] = "is ordered after",
+            [ECS_ACCESS_ORDERED_BEFORE] = "is ordered before",
+            [ECS_ACCESS_ALLOW_AMBIGUOUS] = "allows ambiguity with",
+        };
         a->index = ecs_model_find_system(m, a->target);
         if (a->index < 0)
-            ecs_diag(ECS_ERROR, a->loc, "system '%s' is ordered %s '%s', which is "
-                     "not a system", s->name, what, a->target);
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' %s '%s', which is not a "
+                     "system", s->name, verbs[a->kind], a->target);
         else if (&m->systems[a->index] == s) {
-            ecs_diag(ECS_ERROR, a->loc, "system '%s' is ordered %s itself", s->name,
-                     what);
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' %s itself", s->name,
+                     verbs[a->kind]);
             a->index = -1;
         }
+        return;
+    }
+    case ECS_ACCESS_IN_PHASE:
+        a->index = ecs_model_find_phase(m, a->target);
+        if (a->index < 0)
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' is in phase '%s', which is "
+                     "not a phase (declare it with ECS_PHASE)", s->name, a->target);
         return;
     default:
         return;
@@ -187,8 +204,31 @@ static bool iterates_entities(const ecs_model *m, const ecs_system *s) {
     return false;
 }
 
+/* Accesses name things in separate spaces: a system may read and toggle the
+ * same tag, or create and destroy in the same archetype, but not read and
+ * write the same component, or be both after and before one system. */
+static int access_space(ecs_access_kind k) {
+    switch (k) {
+    case ECS_ACCESS_READ:
+    case ECS_ACCESS_WRITE:
+    case ECS_ACCESS_WITH:
+    case ECS_ACCESS_WITHOUT: return 0;
+    case ECS_ACCESS_CREATES: return 1;
+    case ECS_ACCESS_DESTROYS: return 2;
+    case ECS_ACCESS_TOGGLES: return 3;
+    case ECS_ACCESS_AFTER:
+    case ECS_ACCESS_BEFORE:
+    case ECS_ACCESS_ORDERED_AFTER:
+    case ECS_ACCESS_ORDERED_BEFORE:
+    case ECS_ACCESS_ALLOW_AMBIGUOUS: return 4;
+    case ECS_ACCESS_IN_PHASE: return 5;
+    default: return 6;
+    }
+}
+
 static void check_system(ecs_model *m, ecs_system *s) {
     bool writes_resource = false;
+    s->phase = -1;
     for (int i = 0; i < s->n_access; i++) {
         ecs_access *a = &s->access[i];
         switch (a->kind) {
@@ -204,9 +244,17 @@ static void check_system(ecs_model *m, ecs_system *s) {
         if (a->index < 0) continue;
         if (a->kind == ECS_ACCESS_WRITE && m->types[a->index].kind == ECS_RESOURCE_KIND)
             writes_resource = true;
+        if (a->kind == ECS_ACCESS_IN_PHASE) {
+            if (s->phase >= 0) {
+                ecs_diag(ECS_ERROR, a->loc, "system '%s' is in two phases ('%s' "
+                         "and '%s')", s->name, m->phases[s->phase].name, a->target);
+            } else {
+                s->phase = a->index;
+            }
+        }
         for (int j = 0; j < i; j++) {
             ecs_access *b = &s->access[j];
-            bool same_space = (a->kind <= ECS_ACCESS_WITHOUT) == (b->kind <= ECS_ACCESS_WITHOUT);
+            bool same_space = access_space(a->kind) == access_space(b->kind);
             if (b->index == a->index && same_space && b->target &&
                 strcmp(b->target, a->target) == 0) {
                 ecs_diag(ECS_ERROR, a->loc, "system '%s' declares '%s' twice "
@@ -262,9 +310,48 @@ static void check_system(ecs_model *m, ecs_system *s) {
     if (writes_resource) s->flags |= ECS_SYS_SERIAL;
 }
 
+static void check_phases(ecs_model *m) {
+    for (int i = 0; i < m->n_phases; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(m->phases[i].name, m->phases[j].name) == 0) {
+                ecs_diag(ECS_ERROR, m->phases[i].loc, "duplicate phase '%s'",
+                         m->phases[i].name);
+                note_previous(m->phases[j].loc);
+            }
+}
+
+/* ECS_EXPECTED_COUNT: one positive count per archetype. */
+static void check_expected(ecs_model *m) {
+    for (int i = 0; i < m->n_expected; i++) {
+        ecs_expected *x = &m->expected[i];
+        int a = ecs_model_find_archetype(m, x->archetype);
+        if (a < 0) {
+            ecs_diag(ECS_ERROR, x->loc, "expected count for '%s', which is not an "
+                     "archetype", x->archetype);
+            continue;
+        }
+        if (x->count <= 0) {
+            ecs_diag(ECS_ERROR, x->loc, "expected count of '%s' must be positive, "
+                     "not %lld", x->archetype, (long long)x->count);
+            continue;
+        }
+        ecs_archetype *arch = &m->archetypes[a];
+        if (arch->expected_count) {
+            ecs_diag(ECS_ERROR, x->loc, "expected count of '%s' given twice",
+                     x->archetype);
+            note_previous(arch->expected_loc);
+            continue;
+        }
+        arch->expected_count = x->count;
+        arch->expected_loc = x->loc;
+    }
+}
+
 void ecs_check(ecs_model *m) {
     check_names(m);
     number_types(m);
     check_archetypes(m);
+    check_phases(m);
+    check_expected(m);
     for (int i = 0; i < m->n_systems; i++) check_system(m, &m->systems[i]);
 }

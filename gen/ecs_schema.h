@@ -12,6 +12,8 @@
  *   ECS_TAG(Name);                      per-entity flag with no data (a bit)
  *   ECS_RESOURCE(Name) { fields };      one instance per world (time, bounds)
  *   ECS_ARCHETYPE(Name, C1, C2, Tag..); a fixed set of components and tags
+ *   ECS_EXPECTED_COUNT(Arch, n);        typical live entities of Arch (cost model)
+ *   ECS_PHASE(Name);                    a phase; phases run in declaration order
  *   ECS_SYSTEM(name, access...);        a function over entities or resources
  *
  * System access (arguments of ECS_SYSTEM):
@@ -19,10 +21,18 @@
  *   ECS_WITH(X) / ECS_WITHOUT(X)        filter on a tag or component, no access
  *   ECS_CREATES(A) / ECS_DESTROYS(A)    structural changes to archetype A
  *   ECS_TOGGLES(T)                      switches tag T on and off
- *   ECS_AFTER(s) / ECS_BEFORE(s)        explicit order against system s
+ *   ECS_AFTER(s) / ECS_BEFORE(s)        explicit order against system s: s's
+ *                                       run happens before (after) this one's
+ *   ECS_ORDERED_AFTER(s) / ECS_ORDERED_BEFORE(s)
+ *                                       order against s where they conflict,
+ *                                       and no dependency where they do not
+ *   ECS_ALLOW_AMBIGUOUS(s)              leave the order against s to
+ *                                       declaration order without a warning
+ *   ECS_IN_PHASE(P)                     the system belongs to phase P
  *   ECS_MAIN_THREAD / ECS_ASYNC / ECS_SERIAL    thread affinity
  *
- * See docs/schema.md for the full language and an example.
+ * See docs/schema.md for the full language and an example, docs/schedule.md
+ * for how the schedule is derived from the access lists.
  */
 #ifndef ECS_SCHEMA_H
 #define ECS_SCHEMA_H
@@ -51,6 +61,16 @@
     typedef struct ecs_archetype__##N N; \
     ECS__ANNOTATE("ecs.archetype") void ecs_archetype__##N(__VA_ARGS__)
 
+/* The expected number of live entities of an archetype, used only by the
+ * scheduler's cost model. The count is an array bound, so clang evaluates
+ * any constant expression and a misspelt archetype is clang's error. */
+#define ECS_EXPECTED_COUNT(A, n) \
+    ECS__ANNOTATE("ecs.expected") void ecs_expected__##A(A *, char (*)[(n)])
+
+/* A phase orders whole groups of systems: every system of an earlier phase
+ * runs before every system of a later one. */
+#define ECS_PHASE(N) ECS__ANNOTATE("ecs.phase") void ecs_phase__##N(void)
+
 /* A system is a prototype whose parameters are its access list. */
 #define ECS_SYSTEM(N, ...) \
     ECS__ANNOTATE("ecs.system") void ecs_system__##N(__VA_ARGS__)
@@ -66,6 +86,11 @@
  * identifier only; the generator resolves it and reports unknown names. */
 #define ECS_AFTER(S)    char ecs_after__##S ECS__ANNOTATE("ecs.after")
 #define ECS_BEFORE(S)   char ecs_before__##S ECS__ANNOTATE("ecs.before")
+#define ECS_ORDERED_AFTER(S)  char ecs_ordered_after__##S ECS__ANNOTATE("ecs.ordered_after")
+#define ECS_ORDERED_BEFORE(S) char ecs_ordered_before__##S ECS__ANNOTATE("ecs.ordered_before")
+#define ECS_ALLOW_AMBIGUOUS(S) \
+    char ecs_allow_ambiguous__##S ECS__ANNOTATE("ecs.allow_ambiguous")
+#define ECS_IN_PHASE(P) char ecs_in_phase__##P ECS__ANNOTATE("ecs.in_phase")
 #define ECS_MAIN_THREAD char ecs_main_thread_ ECS__ANNOTATE("ecs.main_thread")
 #define ECS_ASYNC       char ecs_async_ ECS__ANNOTATE("ecs.async")
 #define ECS_SERIAL      char ecs_serial_ ECS__ANNOTATE("ecs.serial")

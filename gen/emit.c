@@ -408,8 +408,41 @@ static void emit_archetype_tables(buf *b, const emitter *e, const ecs_archetype 
     put(b, "\n");
 }
 
+/* Why an edge exists, in a few words for a comment. */
+static void edge_comment(buf *b, const emitter *e, int from, int to) {
+    const ecs_relation *r = ecs_schedule_relation(e->sc, from, to);
+    if (!r) return;
+    const ecs_reason *best = NULL;
+    for (int q = 0; q < r->n_reasons; q++) {
+        const ecs_reason *x = &e->sc->reasons[r->reasons + q];
+        if (ecs_rule_req(x->rule) < ECS_REQ_HB) continue;
+        if (!best || x->rule > best->rule) best = x;
+    }
+    if (!best) return;
+    const ecs_model *m = e->m;
+    switch (best->rule) {
+    case ECS_RULE_COMPONENT:
+    case ECS_RULE_RESOURCE:
+        put(b, " /* %s: %s/%s */", m->types[best->what].name,
+            best->access & ECS_ACC_FIRST_WRITES ? "write" : "read",
+            best->access & ECS_ACC_SECOND_WRITES ? "write" : "read");
+        break;
+    case ECS_RULE_EXPLICIT:
+        put(b, " /* ECS_%s(%s) */", best->via == ECS_ACCESS_AFTER ? "AFTER" : "BEFORE",
+            m->systems[best->declarer == from ? to : from].name);
+        break;
+    case ECS_RULE_PHASE:
+        put(b, " /* phase %s before %s */", m->phases[m->systems[from].phase].name,
+            m->phases[m->systems[to].phase].name);
+        break;
+    default:
+        break;
+    }
+}
+
 static void emit_system_tables(buf *b, const emitter *e, int si) {
     const ecs_system *s = &e->m->systems[si];
+    const ecs_plan *p = e->sc->plan;
     if (s->n_archetypes) {
         put(b, "static const rt_system_match %s_matches[] = {\n", s->name);
         for (int k = 0; k < s->n_archetypes; k++) {
@@ -418,12 +451,33 @@ static void emit_system_tables(buf *b, const emitter *e, int si) {
         }
         put(b, "};\n");
     }
-    if (e->sc->n_succ[si]) {
-        put(b, "static const int32_t %s_successors[] = {", s->name);
-        for (int k = 0; k < e->sc->n_succ[si]; k++)
-            put(b, "%s%s_id", k ? ", " : "", e->m->systems[e->sc->succ[si][k]].name);
+    if (p->n_succ[si]) {
+        put(b, "static const int32_t %s_successors[] = {\n", s->name);
+        for (int k = 0; k < p->n_succ[si]; k++) {
+            put(b, "    %s_id,", e->m->systems[p->succ[si][k]].name);
+            edge_comment(b, e, si, p->succ[si][k]);
+            put(b, "\n");
+        }
         put(b, "};\n");
     }
+}
+
+/* A sync point's reason: a pair it separates that needs it. */
+static void sync_comment(buf *b, const emitter *e, int stage) {
+    const ecs_schedule *sc = e->sc;
+    const ecs_relation *best = NULL;
+    for (int i = 0; i < sc->n_relations; i++) {
+        const ecs_relation *r = &sc->relations[i];
+        if (r->req != ECS_REQ_SYNC || sc->stage[r->first] > stage || sc->stage[r->second] <= stage)
+            continue;
+        if (!best || (sc->stage[r->second] == stage + 1 && sc->stage[best->second] != stage + 1))
+            best = r;
+    }
+    if (best)
+        put(b, " /* '%s' sees changes of '%s' */", e->m->systems[best->second].name,
+            e->m->systems[best->first].name);
+    else if (stage == sc->n_stages - 1)
+        put(b, " /* end of frame */");
 }
 
 static void emit_flags(buf *b, uint32_t f) {
@@ -494,32 +548,50 @@ static char *emit_source(const emitter *e, const char *header) {
     put(&b, "};\n\n");
 
     for (int i = 0; i < m->n_systems; i++) emit_system_tables(&b, e, i);
+    const ecs_plan *plan = e->sc->plan;
     put(&b, "\nstatic const rt_system_desc %s_systems[] = {\n", e->name);
     for (int i = 0; i < m->n_systems; i++) {
         const ecs_system *s = &m->systems[i];
         put(&b, "    [%s_id] = {\n        .name = \"%s\",\n        .where = \"%s\",\n"
                 "        .flags = ", s->name, s->name, loc_str(&s->loc));
-        emit_flags(&b, s->flags);
+        emit_flags(&b, plan->flags[i]);
         put(&b, ",\n");
         if (s->n_archetypes)
             put(&b, "        .n_matches = %d,\n        .matches = %s_matches,\n",
                 s->n_archetypes, s->name);
         else
             put(&b, "        .run_once = %s__once,\n", s->name);
-        if (e->sc->n_succ[i])
+        if (plan->n_succ[i])
             put(&b, "        .n_successors = %d,\n        .successors = %s_successors,\n",
-                e->sc->n_succ[i], s->name);
-        put(&b, "        .n_predecessors = %d,\n    },\n", e->sc->n_preds[i]);
+                plan->n_succ[i], s->name);
+        put(&b, "        .n_predecessors = %d,\n", plan->n_preds[i]);
+        uint64_t cost = e->sc->cost_ns[i], rank = e->sc->rank_ns[i];
+        put(&b, "        .cost_ns = %llu, /* %s */\n        .rank_ns = %llu,\n    },\n",
+            (unsigned long long)(cost > UINT32_MAX ? UINT32_MAX : cost),
+            e->sc->measured[i] ? "measured" : "estimated",
+            (unsigned long long)(rank > UINT32_MAX ? UINT32_MAX : rank));
     }
     if (!m->n_systems) put(&b, "    {0},\n");
     put(&b, "};\n\n");
 
-    put(&b, "/* Execution order; commands are applied after steps marked SYNC_AFTER. */\n");
+    put(&b, "/* Execution order in %d stage%s. A step marked RT_STEP_SYNC_AFTER is a barrier:\n"
+            " * commands recorded so far are applied before any later step starts.\n"
+            " * Edges join systems of one stage. Proven safe by ecsc (gen/verify.c). */\n",
+        e->sc->n_stages, e->sc->n_stages == 1 ? "" : "s");
     put(&b, "static const rt_step %s_steps[] = {\n", e->name);
-    for (int p = 0; p < e->sc->n; p++)
-        put(&b, "    {%s_id, %s},\n", m->systems[e->sc->order[p]].name,
-            e->sc->sync_after[p] ? "RT_STEP_SYNC_AFTER" : "0");
-    if (!e->sc->n) put(&b, "    {0},\n");
+    int stage = -1;
+    for (int k = 0; k < plan->n_steps; k++) {
+        int x = plan->steps[k].system;
+        if (e->sc->stage[x] != stage) {
+            stage = e->sc->stage[x];
+            put(&b, "    /* stage %d */\n", stage);
+        }
+        put(&b, "    {%s_id, %s},", m->systems[x].name,
+            plan->steps[k].sync_after ? "RT_STEP_SYNC_AFTER" : "0");
+        if (plan->steps[k].sync_after) sync_comment(&b, e, stage);
+        put(&b, "\n");
+    }
+    if (!plan->n_steps) put(&b, "    {0},\n");
     put(&b, "};\n\n");
 
     put(&b, "const rt_program %s_program = {\n", e->name);
@@ -532,7 +604,7 @@ static char *emit_source(const emitter *e, const char *header) {
             "    .resources = %s_resources,\n    .archetypes = %s_archetypes,\n"
             "    .systems = %s_systems,\n",
         e->name, e->name, e->name, e->name, e->name);
-    put(&b, "    .n_steps = %d,\n    .steps = %s_steps,\n};\n", e->sc->n, e->name);
+    put(&b, "    .n_steps = %d,\n    .steps = %s_steps,\n};\n", plan->n_steps, e->name);
     return b.s;
 }
 

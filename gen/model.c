@@ -12,6 +12,18 @@ const char *const ecs_access_names[ECS_ACCESS_COUNT] = {
 #undef X
 };
 
+const char *const ecs_rule_names[ECS_RULE_COUNT] = {
+#define X(k, s, d) s,
+    ECS_RULES(X)
+#undef X
+};
+
+const char *const ecs_rule_descriptions[ECS_RULE_COUNT] = {
+#define X(k, s, d) d,
+    ECS_RULES(X)
+#undef X
+};
+
 /* The arena is a list of blocks; nothing is freed before the model. */
 typedef struct ecs_arena_block {
     struct ecs_arena_block *next;
@@ -101,6 +113,12 @@ int ecs_model_find_system(const ecs_model *m, const char *name) {
     return -1;
 }
 
+int ecs_model_find_phase(const ecs_model *m, const char *name) {
+    for (int i = 0; i < m->n_phases; i++)
+        if (strcmp(m->phases[i].name, name) == 0) return i;
+    return -1;
+}
+
 bool ecs_archetype_has(const ecs_archetype *a, int type) {
     for (int i = 0; i < a->n_members; i++)
         if (a->members[i] == type) return true;
@@ -111,4 +129,12 @@ int ecs_model_count_kind(const ecs_model *m, ecs_type_kind k) {
     int n = 0;
     for (int i = 0; i < m->n_types; i++) n += m->types[i].kind == k;
     return n;
+}
+
+void ecs_model_add_dep(ecs_model *m, const char *path) {
+    if (strncmp(path, "./", 2) == 0) path += 2;
+    for (int i = 0; i < m->n_deps; i++)
+        if (strcmp(m->deps[i], path) == 0) return;
+    m->deps = ecs_model_grow(m, m->deps, m->n_deps, sizeof *m->deps);
+    m->deps[m->n_deps++] = ecs_model_strdup(m, path);
 }

@@ -9,6 +9,9 @@
  *   function ecs_system__N(params...) with annotate("ecs.system"), each
  *     parameter annotated with its access kind ("ecs.read", ...) and named
  *     ecs_<kind>__<Target>, which carries the target's name.
+ *   function ecs_phase__N(void) with annotate("ecs.phase")
+ *   function ecs_expected__A(A *, char (*)[n]) with annotate("ecs.expected"):
+ *     the expected entity count n of archetype A, evaluated by clang.
  *
  * Clang does all the C: a misspelt name is clang's own error at the user's
  * line and column; sizes, alignments and offsets are clang's. Declarations
@@ -93,6 +96,16 @@ static bool seen_before(ecs_model *m, ecs_loc loc) {
     }
     for (int i = 0; i < m->n_systems; i++) {
         ecs_loc l = m->systems[i].loc;
+        if (l.line == loc.line && l.col == loc.col && strcmp(l.file, loc.file) == 0)
+            return true;
+    }
+    for (int i = 0; i < m->n_phases; i++) {
+        ecs_loc l = m->phases[i].loc;
+        if (l.line == loc.line && l.col == loc.col && strcmp(l.file, loc.file) == 0)
+            return true;
+    }
+    for (int i = 0; i < m->n_expected; i++) {
+        ecs_loc l = m->expected[i].loc;
         if (l.line == loc.line && l.col == loc.col && strcmp(l.file, loc.file) == 0)
             return true;
     }
@@ -333,6 +346,36 @@ static void parse_system(parse_ctx *p, CXCursor c) {
     m->systems[m->n_systems++] = s;
 }
 
+static void parse_phase(parse_ctx *p, CXCursor c) {
+    ecs_model *m = p->m;
+    ecs_phase ph = {0};
+    ph.loc = cursor_loc(m, c);
+    if (seen_before(m, ph.loc)) return;
+    ph.name = prefix_strip(cursor_name(m, c), "ecs_phase__");
+    if (!ph.name) return;
+    m->phases = ecs_model_grow(m, m->phases, m->n_phases, sizeof ph);
+    m->phases[m->n_phases++] = ph;
+}
+
+/* ecs_expected__A(A *, char (*)[n]): the count is the array bound. */
+static void parse_expected(parse_ctx *p, CXCursor c) {
+    ecs_model *m = p->m;
+    ecs_expected x = {0};
+    x.loc = cursor_loc(m, c);
+    if (seen_before(m, x.loc)) return;
+    x.archetype = prefix_strip(cursor_name(m, c), "ecs_expected__");
+    params_ctx pc = {p, 0, {{0}}};
+    clang_visitChildren(c, collect_parm, &pc);
+    if (!x.archetype || pc.n != 2 || clang_isInvalidDeclaration(c)) return;
+    CXType t = clang_getCanonicalType(clang_getCursorType(pc.parms[1]));
+    if (t.kind != CXType_Pointer) return;
+    CXType arr = clang_getPointeeType(t);
+    if (arr.kind != CXType_ConstantArray) return;
+    x.count = clang_getArraySize(arr);
+    m->expected = ecs_model_grow(m, m->expected, m->n_expected, sizeof x);
+    m->expected[m->n_expected++] = x;
+}
+
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     parse_ctx *p = data;
@@ -347,19 +390,13 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
         if (!annotation(c, ann)) break;
         if (strcmp(ann, "archetype") == 0) parse_archetype(p, c);
         else if (strcmp(ann, "system") == 0) parse_system(p, c);
+        else if (strcmp(ann, "phase") == 0) parse_phase(p, c);
+        else if (strcmp(ann, "expected") == 0) parse_expected(p, c);
         break;
     default:
         break;
     }
     return CXChildVisit_Continue;
-}
-
-static void add_dep(ecs_model *m, const char *path) {
-    if (strncmp(path, "./", 2) == 0) path += 2;
-    for (int i = 0; i < m->n_deps; i++)
-        if (strcmp(m->deps[i], path) == 0) return;
-    m->deps = ecs_model_grow(m, m->deps, m->n_deps, sizeof *m->deps);
-    m->deps[m->n_deps++] = ecs_model_strdup(m, path);
 }
 
 /* Every header the schemas read, except system headers (stdint.h, ...). */
@@ -369,7 +406,7 @@ static void visit_inclusion(CXFile f, CXSourceLocation *stack, unsigned depth,
     parse_ctx *p = data;
     if (clang_Location_isInSystemHeader(clang_getLocationForOffset(p->tu, f, 0))) return;
     CXString s = clang_getFileName(f);
-    add_dep(p->m, clang_getCString(s));
+    ecs_model_add_dep(p->m, clang_getCString(s));
     clang_disposeString(s);
 }
 

@@ -158,100 +158,113 @@ static const rt_archetype_desc swarm_archetypes[] = {
 static const rt_system_match wander_matches[] = {
     {Boid_id, wander__Boid},
 };
-static const int32_t wander_successors[] = {move_id, bounce_id, age_id, spawn_id};
+static const int32_t wander_successors[] = {
+    move_id, /* Velocity: write/read */
+};
 static const rt_system_match move_matches[] = {
     {Boid_id, move__Boid},
 };
-static const int32_t move_successors[] = {bounce_id, age_id, spawn_id};
+static const int32_t move_successors[] = {
+    bounce_id, /* Position: write/write */
+};
 static const rt_system_match bounce_matches[] = {
     {Boid_id, bounce__Boid},
 };
-static const int32_t bounce_successors[] = {age_id, spawn_id};
 static const rt_system_match age_matches[] = {
     {Boid_id, age__Boid},
 };
-static const int32_t age_successors[] = {fade_id, spawn_id};
 static const rt_system_match fade_matches[] = {
     {Boid_id, fade__Boid},
 };
-static const int32_t fade_successors[] = {spawn_id};
 
 static const rt_system_desc swarm_systems[] = {
     [tick_id] = {
         .name = "tick",
-        .where = "schemas/swarm.h:29:1",
+        .where = "schemas/swarm.h:35:1",
         .flags = 0,
         .run_once = tick__once,
         .n_predecessors = 0,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 1000,
     },
     [wander_id] = {
         .name = "wander",
-        .where = "schemas/swarm.h:30:1",
+        .where = "schemas/swarm.h:36:1",
         .flags = 0,
         .n_matches = 1,
         .matches = wander_matches,
-        .n_successors = 4,
+        .n_successors = 1,
         .successors = wander_successors,
         .n_predecessors = 0,
+        .cost_ns = 8168, /* estimated */
+        .rank_ns = 26552,
     },
     [move_id] = {
         .name = "move",
-        .where = "schemas/swarm.h:31:1",
+        .where = "schemas/swarm.h:37:1",
         .flags = 0,
         .n_matches = 1,
         .matches = move_matches,
-        .n_successors = 3,
+        .n_successors = 1,
         .successors = move_successors,
         .n_predecessors = 1,
+        .cost_ns = 8168, /* estimated */
+        .rank_ns = 18384,
     },
     [bounce_id] = {
         .name = "bounce",
-        .where = "schemas/swarm.h:32:1",
+        .where = "schemas/swarm.h:38:1",
         .flags = 0,
         .n_matches = 1,
         .matches = bounce_matches,
-        .n_successors = 2,
-        .successors = bounce_successors,
-        .n_predecessors = 2,
+        .n_predecessors = 1,
+        .cost_ns = 10216, /* estimated */
+        .rank_ns = 10216,
     },
     [age_id] = {
         .name = "age",
-        .where = "schemas/swarm.h:33:1",
+        .where = "schemas/swarm.h:40:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .n_matches = 1,
         .matches = age_matches,
-        .n_successors = 2,
-        .successors = age_successors,
-        .n_predecessors = 3,
+        .n_predecessors = 0,
+        .cost_ns = 6120, /* estimated */
+        .rank_ns = 6120,
     },
     [fade_id] = {
         .name = "fade",
-        .where = "schemas/swarm.h:34:1",
+        .where = "schemas/swarm.h:42:1",
         .flags = 0,
         .n_matches = 1,
         .matches = fade_matches,
-        .n_successors = 1,
-        .successors = fade_successors,
-        .n_predecessors = 1,
+        .n_predecessors = 0,
+        .cost_ns = 12264, /* estimated */
+        .rank_ns = 12264,
     },
     [spawn_id] = {
         .name = "spawn",
-        .where = "schemas/swarm.h:35:1",
+        .where = "schemas/swarm.h:43:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .run_once = spawn__once,
-        .n_predecessors = 5,
+        .n_predecessors = 0,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 1000,
     },
 };
 
-/* Execution order; commands are applied after steps marked SYNC_AFTER. */
+/* Execution order in 2 stages. A step marked RT_STEP_SYNC_AFTER is a barrier:
+ * commands recorded so far are applied before any later step starts.
+ * Edges join systems of one stage. Proven safe by ecsc (gen/verify.c). */
 static const rt_step swarm_steps[] = {
+    /* stage 0 */
     {tick_id, 0},
     {wander_id, 0},
     {move_id, 0},
     {bounce_id, 0},
-    {age_id, RT_STEP_SYNC_AFTER},
+    {age_id, RT_STEP_SYNC_AFTER}, /* 'fade' sees changes of 'age' */
+    /* stage 1 */
     {fade_id, 0},
-    {spawn_id, RT_STEP_SYNC_AFTER},
+    {spawn_id, RT_STEP_SYNC_AFTER}, /* end of frame */
 };
 
 const rt_program swarm_program = {

@@ -111,14 +111,14 @@ static inline rt_entity Boid_create(rt_world *w, const Boid_init *init) {
     return rt_world_create_entity(w, Boid_id, init);
 }
 
-/* system tick (schemas/swarm.h:29:1): write SimClock */
+/* system tick (schemas/swarm.h:35:1): write SimClock */
 typedef struct tick_view {
     float dt;                 /* seconds, this frame */
     SimClock *sim_clock; /* resource, written */
 } tick_view;
 void tick(tick_view v); /* defined in systems/ */
 
-/* system wander (schemas/swarm.h:30:1): write Velocity, write Rng */
+/* system wander (schemas/swarm.h:36:1): write Velocity, write Rng */
 typedef struct wander_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -133,7 +133,7 @@ typedef struct wander_view {
 } wander_view;
 void wander(wander_view v); /* defined in systems/ */
 
-/* system move (schemas/swarm.h:31:1): write Position, read Velocity */
+/* system move (schemas/swarm.h:37:1): write Position, read Velocity, after wander */
 typedef struct move_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -149,7 +149,7 @@ typedef struct move_view {
 } move_view;
 void move(move_view v); /* defined in systems/ */
 
-/* system bounce (schemas/swarm.h:32:1): write Position, write Velocity, read Bounds */
+/* system bounce (schemas/swarm.h:38:1): write Position, write Velocity, read Bounds, after move */
 typedef struct bounce_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -166,7 +166,7 @@ typedef struct bounce_view {
 } bounce_view;
 void bounce(bounce_view v); /* defined in systems/ */
 
-/* system age (schemas/swarm.h:33:1): write Lifetime, destroys Boid, toggles Fading */
+/* system age (schemas/swarm.h:40:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce */
 typedef struct age_cmd { rt_cmd *cmd; } age_cmd;
 static inline int age_destroy_Boid(age_cmd c, rt_entity e) {
     return rt_cmd_destroy(c.cmd, e);
@@ -187,7 +187,7 @@ typedef struct age_view {
 } age_view;
 void age(age_view v); /* defined in systems/ */
 
-/* system fade (schemas/swarm.h:34:1): write Color, read Lifetime, with Fading */
+/* system fade (schemas/swarm.h:42:1): write Color, read Lifetime, with Fading, after age */
 typedef struct fade_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -205,7 +205,7 @@ typedef struct fade_view {
 } fade_view;
 void fade(fade_view v); /* defined in systems/ */
 
-/* system spawn (schemas/swarm.h:35:1): write Spawner, read Bounds, creates Boid */
+/* system spawn (schemas/swarm.h:43:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
 typedef struct spawn_cmd { rt_cmd *cmd; } spawn_cmd;
 static inline int spawn_create_Boid(spawn_cmd c, const Boid_init *init) {
     return rt_cmd_create(c.cmd, Boid_id, init);

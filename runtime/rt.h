@@ -146,8 +146,18 @@ typedef struct rt_system_desc {
     int32_t n_successors;
     const int32_t *successors;
     int32_t n_predecessors;
+    /* Costs from ecsc's planner (zero: unknown). An executor that starts the
+     * ready system with the largest rank first follows the critical path. */
+    uint32_t cost_ns;       /* expected time of one run, measured or estimated */
+    uint32_t rank_ns;       /* longest path from its start to its stage's end */
 } rt_system_desc;
 
+/* Steps are in a topological order of the successor edges. A step with
+ * RT_STEP_SYNC_AFTER is a barrier: every step up to it has finished and the
+ * pending commands are applied, in step order of the systems that recorded
+ * them, before any later step starts. The steps between two barriers form a
+ * stage; successor edges only join systems of the same stage (the barrier
+ * orders the rest), and the last step always has a sync. */
 enum rt_step_flags {
     RT_STEP_SYNC_AFTER = 1u << 0 /* apply pending commands after this step */
 };
