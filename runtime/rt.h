@@ -272,6 +272,10 @@ uint64_t rt_world_hash(const rt_world *w);
 
 const rt_world_stats *rt_world_stats_get(const rt_world *w);
 
+/* The world's command buffer, for game code outside systems: what is
+ * recorded lands at the next sync point, like a system's commands. */
+rt_cmd *rt_world_cmd(rt_world *w);
+
 /* Apply pending commands now (also done at the plan's sync points). */
 int rt_world_sync(rt_world *w);
 
