@@ -215,6 +215,8 @@ typedef struct rt_world_desc {
     rt_log_fn log;              /* zero: print to stderr */
     void *log_ud;
     int32_t initial_capacity;   /* rows per archetype, zero: 1024 */
+    int32_t threads;            /* threads running the plan, the caller
+                                   included; zero: all online cores */
 } rt_world_desc;
 
 typedef struct rt_system_stats {
