@@ -63,8 +63,9 @@ static void check_names(ecs_model *m) {
         int t = ecs_model_find_type(m, s->name);
         int a = ecs_model_find_archetype(m, s->name);
         if (t >= 0 || a >= 0) {
-            ecs_diag(ECS_ERROR, s->loc, "system '%s' has the name of %s", s->name,
-                     t >= 0 ? kind_name(m->types[t].kind) : "an archetype");
+            ecs_diag(ECS_ERROR, s->loc, "system '%s' has the name of a%s %s", s->name,
+                     t >= 0 && m->types[t].kind != ECS_RESOURCE_KIND ? "" : "n",
+                     t >= 0 ? kind_name(m->types[t].kind) : "archetype");
             note_previous(t >= 0 ? m->types[t].loc : m->archetypes[a].loc);
         }
     }
@@ -297,8 +298,9 @@ static void check_system(ecs_model *m, ecs_system *s) {
             for (int k = 0; k < m->n_archetypes; k++)
                 held |= ecs_archetype_has(&m->archetypes[k], a->index);
             if (!held) {
+                static const char *const verbs[] = {"reads", "writes", "requires"};
                 ecs_diag(ECS_ERROR, a->loc, "system '%s' %s '%s', but no archetype "
-                         "has it", s->name, ecs_access_names[a->kind], a->target);
+                         "has it", s->name, verbs[a->kind], a->target);
                 return;
             }
         }

@@ -464,19 +464,11 @@ static void emit_system_tables(buf *b, const emitter *e, int si) {
 
 /* A sync point's reason: a pair it separates that needs it. */
 static void sync_comment(buf *b, const emitter *e, int stage) {
-    const ecs_schedule *sc = e->sc;
-    const ecs_relation *best = NULL;
-    for (int i = 0; i < sc->n_relations; i++) {
-        const ecs_relation *r = &sc->relations[i];
-        if (r->req != ECS_REQ_SYNC || sc->stage[r->first] > stage || sc->stage[r->second] <= stage)
-            continue;
-        if (!best || (sc->stage[r->second] == stage + 1 && sc->stage[best->second] != stage + 1))
-            best = r;
-    }
-    if (best)
-        put(b, " /* '%s' sees changes of '%s' */", e->m->systems[best->second].name,
-            e->m->systems[best->first].name);
-    else if (stage == sc->n_stages - 1)
+    const ecs_relation *r = ecs_schedule_sync_reason(e->sc, stage);
+    if (r)
+        put(b, " /* '%s' sees changes of '%s' */", e->m->systems[r->second].name,
+            e->m->systems[r->first].name);
+    else
         put(b, " /* end of frame */");
 }
 

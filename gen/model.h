@@ -347,6 +347,8 @@ ecs_schedule *ecs_schedule_build(const ecs_model *m, const ecs_schedule_desc *de
 void ecs_schedule_free(ecs_schedule *s);
 /* The relation between two systems, or NULL. */
 const ecs_relation *ecs_schedule_relation(const ecs_schedule *s, int a, int b);
+/* A pair that needs the sync point after `stage` (NULL: the end of frame). */
+const ecs_relation *ecs_schedule_sync_reason(const ecs_schedule *s, int stage);
 /* "both write 'Position' on 'Boid'": a reason in words. */
 void ecs_reason_text(const ecs_model *m, const ecs_relation *r,
                      const ecs_reason *x, char *out, size_t size);

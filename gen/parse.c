@@ -287,7 +287,14 @@ static void parse_archetype(parse_ctx *p, CXCursor c) {
         const char *tn = clang_getCString(s);
         a.members[a.n_members] = -1;
         a.member_locs[a.n_members] = loc;
-        if (t.kind != CXType_Record || !tn || !*tn) {
+        CXCursor ref = clang_getNullCursor();
+        clang_visitChildren(parm, find_typeref, &ref);
+        if (clang_Cursor_isNull(ref) && t.kind == CXType_Int) {
+            /* C reads an unknown name in a prototype as a parameter of
+             * implicit type int: it is a misspelt or undeclared type. */
+            ecs_diag(ECS_ERROR, loc, "unknown type name '%s' in archetype '%s'",
+                     cursor_name(m, parm), a.name);
+        } else if (t.kind != CXType_Record || !tn || !*tn) {
             CXString ts = clang_getTypeSpelling(clang_getCursorType(parm));
             ecs_diag(ECS_ERROR, loc, "archetype '%s' member '%s' is not a "
                      "component or tag", a.name, clang_getCString(ts));
@@ -435,6 +442,7 @@ ecs_model *ecs_parse(int n_inputs, const char *const *inputs, int n_args,
     args[na++] = "-x";
     args[na++] = "c";
     args[na++] = "-std=c11";
+    args[na++] = "-Wno-implicit-int"; /* reported as an unknown name instead */
     for (int i = 0; i < n_args && na < 60; i++) args[na++] = clang_args[i];
     CXIndex index = clang_createIndex(0, 0);
     m->inputs = ecs_model_alloc(m, sizeof(char *) * (size_t)(n_inputs + 1));

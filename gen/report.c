@@ -130,13 +130,7 @@ char *ecs_report_explain(const ecs_model *m, const ecs_schedule *s) {
             put(&b, "\n");
         }
         if (p->steps[k].sync_after) {
-            const ecs_relation *why = NULL;
-            for (int i = 0; i < s->n_relations && !why; i++) {
-                const ecs_relation *r = &s->relations[i];
-                if (r->req == ECS_REQ_SYNC && s->stage[r->first] <= stage &&
-                    s->stage[r->second] == stage + 1)
-                    why = r;
-            }
+            const ecs_relation *why = ecs_schedule_sync_reason(s, stage);
             if (why)
                 put(&b, "  -- sync point: commands applied; '%s' must see the changes of '%s'\n\n",
                     m->systems[why->second].name, m->systems[why->first].name);
@@ -206,12 +200,7 @@ char *ecs_report_dot(const ecs_model *m, const ecs_schedule *s) {
         put(&b, "  }\n");
     }
     for (int k = 0; k < s->n_stages; k++) {
-        const ecs_relation *why = NULL;
-        for (int i = 0; i < s->n_relations && !why; i++) {
-            const ecs_relation *r = &s->relations[i];
-            if (r->req == ECS_REQ_SYNC && s->stage[r->first] <= k && s->stage[r->second] == k + 1)
-                why = r;
-        }
+        const ecs_relation *why = ecs_schedule_sync_reason(s, k);
         if (why)
             put(&b, "  \"sync%d\" [shape=octagon, label=\"sync\\n%s sees %s\"];\n", k,
                 m->systems[why->second].name, m->systems[why->first].name);

@@ -313,7 +313,8 @@ static void report_cycle(sched *c, const bool *in_scc, int start) {
         len += (size_t)snprintf(names + len, sizeof names - len, " -> %s", node_name(c, to));
     }
     ecs_diag(ECS_ERROR, c->m->systems[start].loc,
-             "explicit order constraints form a cycle: %s", names);
+             "explicit order constraints form a cycle through system '%s': %s",
+             c->m->systems[start].name, names);
     for (int i = 0; i < n_hops; i++) {
         const constraint *k = &c->cons[hops[i]];
         const ecs_model *m = c->m;
@@ -679,6 +680,22 @@ void ecs_reason_text(const ecs_model *m, const ecs_relation *r, const ecs_reason
         break;
     }
     snprintf(out, size, "?");
+}
+
+const ecs_relation *ecs_schedule_sync_reason(const ecs_schedule *s, int stage) {
+    const ecs_relation *best = NULL;
+    int best_score = -1;
+    for (int i = 0; i < s->n_relations; i++) {
+        const ecs_relation *r = &s->relations[i];
+        if (r->req != ECS_REQ_SYNC || s->stage[r->first] > stage || s->stage[r->second] <= stage)
+            continue;
+        int score = (s->stage[r->first] == stage) + (s->stage[r->second] == stage + 1);
+        if (score > best_score) {
+            best = r;
+            best_score = score;
+        }
+    }
+    return best;
 }
 
 const ecs_relation *ecs_schedule_relation(const ecs_schedule *s, int a, int b) {

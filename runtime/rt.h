@@ -225,6 +225,8 @@ typedef struct rt_world_desc {
     rt_log_fn log;              /* zero: print to stderr */
     void *log_ud;
     int32_t initial_capacity;   /* rows per archetype, zero: 1024 */
+    int32_t threads;            /* threads running the plan, the caller
+                                   included; zero: all online cores */
 } rt_world_desc;
 
 typedef struct rt_system_stats {
@@ -281,6 +283,10 @@ int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n);
 uint64_t rt_world_hash(const rt_world *w);
 
 const rt_world_stats *rt_world_stats_get(const rt_world *w);
+
+/* The world's command buffer, for game code outside systems: what is
+ * recorded lands at the next sync point, like a system's commands. */
+rt_cmd *rt_world_cmd(rt_world *w);
 
 /* Apply pending commands now (also done at the plan's sync points). */
 int rt_world_sync(rt_world *w);

@@ -90,6 +90,7 @@ struct rt_world {
 };
 
 void *rt__alloc(rt_world *w, size_t size, size_t align);
+void *rt__alloc_zero(rt_world *w, size_t size); /* 64-byte aligned */
 void rt__free(rt_world *w, void *p, size_t size);
 
 static inline int rt__tag_bit(const rt_world *w, int32_t archetype, int32_t tag) {

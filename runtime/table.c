@@ -20,11 +20,9 @@ int rt__table_init(rt_world *w, rt_table *t, const rt_archetype_desc *desc,
                    int32_t capacity) {
     memset(t, 0, sizeof *t);
     t->desc = desc;
-    t->columns = rt__alloc(w, sizeof(void *) * (size_t)(desc->n_columns + 1), 8);
-    t->tag_bits = rt__alloc(w, sizeof(uint64_t *) * (size_t)(desc->n_tags + 1), 8);
+    t->columns = rt__alloc_zero(w, sizeof(void *) * (size_t)(desc->n_columns + 1));
+    t->tag_bits = rt__alloc_zero(w, sizeof(uint64_t *) * (size_t)(desc->n_tags + 1));
     if (!t->columns || !t->tag_bits) return RT_ENOMEM;
-    memset(t->columns, 0, sizeof(void *) * (size_t)desc->n_columns);
-    memset(t->tag_bits, 0, sizeof(uint64_t *) * (size_t)desc->n_tags);
     return capacity > 0 ? rt__table_reserve(w, t, capacity) : RT_OK;
 }
 

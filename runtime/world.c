@@ -41,6 +41,12 @@ void *rt__alloc(rt_world *w, size_t size, size_t align) {
     return p;
 }
 
+void *rt__alloc_zero(rt_world *w, size_t size) {
+    void *p = rt__alloc(w, size, 64);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
 void rt__free(rt_world *w, void *p, size_t size) {
     if (!p) return;
     w->stats.bytes_live -= size;
@@ -48,6 +54,7 @@ void rt__free(rt_world *w, void *p, size_t size) {
 }
 
 /* --- create / destroy ------------------------------------------------------ */
+
 
 static size_t tag_map_size(const rt_program *p) {
     return (size_t)p->n_archetypes * (size_t)p->n_tags + 1;
@@ -71,14 +78,11 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
 
     rt__entities_init(w, &w->entities);
     rt__cmd_init(w, &w->cmd);
-    w->tables = rt__alloc(w, sizeof(rt_table) * (size_t)(p->n_archetypes + 1), 64);
-    w->resources = rt__alloc(w, sizeof(void *) * (size_t)(p->n_resources + 1), 8);
-    w->tag_bit = rt__alloc(w, tag_map_size(p), 8);
-    w->system_stats = rt__alloc(w, sizeof(rt_system_stats) * (size_t)(p->n_systems + 1), 64);
+    w->tables = rt__alloc_zero(w, sizeof(rt_table) * (size_t)(p->n_archetypes + 1));
+    w->resources = rt__alloc_zero(w, sizeof(void *) * (size_t)(p->n_resources + 1));
+    w->tag_bit = rt__alloc_zero(w, tag_map_size(p));
+    w->system_stats = rt__alloc_zero(w, sizeof(rt_system_stats) * (size_t)(p->n_systems + 1));
     if (!w->tables || !w->resources || !w->tag_bit || !w->system_stats) goto fail;
-    memset(w->tables, 0, sizeof(rt_table) * (size_t)p->n_archetypes);
-    memset(w->resources, 0, sizeof(void *) * (size_t)p->n_resources);
-    memset(w->system_stats, 0, sizeof(rt_system_stats) * (size_t)p->n_systems);
     memset(w->tag_bit, -1, tag_map_size(p));
     for (int32_t i = 0; i < p->n_archetypes; i++) {
         const rt_archetype_desc *d = &p->archetypes[i];
@@ -264,6 +268,8 @@ int rt_world_frame(rt_world *w, float dt) {
 }
 
 int rt_world_sync(rt_world *w) { return rt__cmd_apply(w, &w->cmd); }
+
+rt_cmd *rt_world_cmd(rt_world *w) { return &w->cmd; }
 
 float rt_world_dt(const rt_world *w) { return w->dt; }
 uint64_t rt_world_frame_index(const rt_world *w) { return w->stats.frames; }

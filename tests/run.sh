@@ -1,0 +1,26 @@
+#!/bin/sh
+# tests/run.sh -- runs test binaries and ends with one summary line.
+#
+#   sh tests/run.sh build/test_world build/test_gen ...
+#
+# Each binary is a cmocka program; its "[  PASSED  ] N test(s)." and
+# "[  FAILED  ] N test(s)" lines are summed. A binary that dies without a
+# summary (a crash, a sanitizer report) counts as one failed test. The last
+# line is "N passed, N failed"; the exit status is 0 only when nothing failed.
+passed=0
+failed=0
+for t in "$@"; do
+    out=$("$t" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "run.sh: $t exited with status $rc without reporting a failed test"
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

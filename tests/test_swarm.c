@@ -1,0 +1,88 @@
+/* test_swarm.c -- suite "swarm": the reference game, run as a user runs it.
+ * The checksum for a fixed seed and frame count is pinned: a change to it
+ * is a change of the game's behaviour and must be deliberate. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* build/swarm --frames 240 --entities 3000 --seed 7 */
+#define PINNED_CHECKSUM "checksum 2c4d8ba01bc77595"
+
+static int run(char *out, size_t cap, const char *args) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "build/swarm %s 2>&1", args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *checksum(const char *out) {
+    const char *c = strstr(out, "checksum ");
+    assert_non_null(c);
+    return c;
+}
+
+static void swarm_checksum_pinned_for_seed(void **state) {
+    (void)state;
+    static char out[16384];
+    assert_int_equal(run(out, sizeof out, "--headless --frames 240 --entities 3000 --seed 7"), 0);
+    if (strncmp(checksum(out), PINNED_CHECKSUM, strlen(PINNED_CHECKSUM)) != 0) {
+        fprintf(stderr, "%s", out);
+        fail_msg("checksum changed: expected '%s'", PINNED_CHECKSUM);
+    }
+}
+
+static void swarm_same_seed_same_checksum(void **state) {
+    (void)state;
+    static char a[16384], b[16384], c[16384];
+    assert_int_equal(run(a, sizeof a, "--frames 120 --entities 2000 --seed 3"), 0);
+    assert_int_equal(run(b, sizeof b, "--frames 120 --entities 2000 --seed 3"), 0);
+    assert_int_equal(run(c, sizeof c, "--frames 120 --entities 2000 --seed 4"), 0);
+    assert_string_equal(checksum(a), checksum(b));
+    assert_string_not_equal(checksum(a), checksum(c));
+}
+
+static void swarm_prints_table_of_every_system(void **state) {
+    (void)state;
+    static char out[16384];
+    assert_int_equal(run(out, sizeof out, "--frames 30 --entities 500"), 0);
+    const char *systems[] = {"tick", "wander", "move", "bounce", "age", "fade", "spawn"};
+    for (size_t i = 0; i < sizeof systems / sizeof systems[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n%-10s       30", systems[i]);
+        if (!strstr(out, line)) fail_msg("no row for %s in:\n%s", systems[i], out);
+    }
+    assert_non_null(strstr(out, "errors 0"));
+    /* The population is kept at its target. */
+    assert_non_null(strstr(out, "alive 500,"));
+}
+
+static void swarm_bad_arguments_exit_2(void **state) {
+    (void)state;
+    static char out[16384];
+    assert_int_equal(run(out, sizeof out, "--frames -3"), 2);
+    assert_non_null(strstr(out, "error"));
+    assert_int_equal(run(out, sizeof out, "--bogus"), 2);
+    assert_int_equal(run(out, sizeof out, "--help"), 0);
+    assert_non_null(strstr(out, "usage: swarm"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(swarm_checksum_pinned_for_seed),
+        cmocka_unit_test(swarm_same_seed_same_checksum),
+        cmocka_unit_test(swarm_prints_table_of_every_system),
+        cmocka_unit_test(swarm_bad_arguments_exit_2),
+    };
+    return cmocka_run_group_tests_name("swarm", tests, NULL, NULL);
+}
