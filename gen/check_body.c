@@ -87,7 +87,6 @@ static api classify_call(const judge *j, int self, const ecs_fact *f, int *other
         if (strcmp(name, structural[i]) == 0) return API_STRUCTURAL;
     if (starts_with(name, "rt_world_") || starts_with(name, "rt_table_") || starts_with(name, "rt__"))
         return API_DATA;
-    if (declared_in_checked(j->b, f->decl)) return API_NONE; /* the user's own */
     for (int t = 0; t < m->n_systems; t++) {
         const char *sn = m->systems[t].name;
         size_t n = strlen(sn);
@@ -95,13 +94,14 @@ static api classify_call(const judge *j, int self, const ecs_fact *f, int *other
             *other = t;
             return t == self ? API_NONE : API_SYSTEM;
         }
-        if (strncmp(name, sn, n) == 0 && name[n] == '_' &&
+        if (!declared_in_checked(j->b, f->decl) && strncmp(name, sn, n) == 0 && name[n] == '_' &&
             (starts_with(name + n + 1, "create_") || starts_with(name + n + 1, "destroy_") ||
              starts_with(name + n + 1, "set_"))) {
             *other = t;
             return t == self ? API_OWN_CMD : API_OTHER_CMD;
         }
     }
+    if (declared_in_checked(j->b, f->decl)) return API_NONE; /* the user's own */
     char want[512];
     for (int a = 0; a < m->n_archetypes; a++) {
         snprintf(want, sizeof want, "%s_create", m->archetypes[a].name);
@@ -146,8 +146,11 @@ static int world_type(const ecs_model *m, const char *type) {
 
 static bool once(judge *j, const ecs_fact *f, const char *what) {
     char key[1200];
-    snprintf(key, sizeof key, "%s:%u:%u:%s", f->loc.file ? f->loc.file : "", f->loc.line,
-             f->loc.col, what);
+    if (strcmp(what, "world") == 0) /* a global of world data: once per function */
+        snprintf(key, sizeof key, "%s:%s:%s", f->loc.file ? f->loc.file : "", f->usr, what);
+    else
+        snprintf(key, sizeof key, "%s:%u:%u:%s", f->loc.file ? f->loc.file : "", f->loc.line,
+                 f->loc.col, what);
     for (int i = 0; i < j->n_seen; i++)
         if (strcmp(j->seen[i], key) == 0) return false;
     if (j->n_seen == j->cap_seen) {
@@ -183,29 +186,39 @@ static void report(judge *j, int self, int fn, const ecs_fact *f, const char *ki
     va_end(ap);
     const ecs_body_fn *where = &b->fns[fn];
     const char *sys = j->m->systems[self].name;
-    char who[300];
-    if (strcmp(where->name, sys) == 0 && where->in_checked_file)
-        snprintf(who, sizeof who, "system '%s'", sys);
-    else
-        snprintf(who, sizeof who, "function '%s' (reached from system '%s')", where->name, sys);
     if (where->in_checked_file) {
-        ecs_diag(ECS_ERROR, f->loc, "%s %s", who, msg);
+        if (strcmp(where->name, sys) == 0)
+            ecs_diag(ECS_ERROR, f->loc, "system '%s' %s", sys, msg);
+        else
+            ecs_diag(ECS_ERROR, f->loc, "function '%s' (reached from system '%s') %s",
+                     where->name, sys, msg);
         j->errors++;
         return;
     }
     /* climb to the call made from a checked file */
     int at = fn;
-    while (at >= 0 && j->parent_fn[at] >= 0 && !b->fns[j->parent_fn[at]].in_checked_file)
+    while (j->parent_fn[at] >= 0 && !b->fns[j->parent_fn[at]].in_checked_file)
         at = j->parent_fn[at];
-    int p = at >= 0 ? j->parent_fn[at] : -1;
+    int p = j->parent_fn[at];
     if (p >= 0) {
         const ecs_fact *call = &b->fns[p].facts[j->parent_fact[at]];
-        ecs_diag(ECS_ERROR, call->loc, "system '%s' calls '%s', in which %s %s", sys,
-                 b->fns[at].name, who, msg);
+        const ecs_body_fn *caller = &b->fns[p];
+        char by[300] = "";
+        if (strcmp(caller->name, sys) != 0)
+            snprintf(by, sizeof by, " (reached from system '%s')", sys);
+        if (at == fn)
+            ecs_diag(ECS_ERROR, call->loc, "%s '%s'%s calls '%s', which %s",
+                     strcmp(caller->name, sys) == 0 ? "system" : "function", caller->name, by,
+                     where->name, msg);
+        else
+            ecs_diag(ECS_ERROR, call->loc, "%s '%s'%s calls '%s', through which '%s' %s",
+                     strcmp(caller->name, sys) == 0 ? "system" : "function", caller->name, by,
+                     b->fns[at].name, where->name, msg);
     } else {
-        ecs_diag(ECS_ERROR, f->loc, "%s %s", who, msg);
+        ecs_diag(ECS_ERROR, f->loc, "function '%s' (reached from system '%s') %s", where->name,
+                 sys, msg);
     }
-    ecs_diag(ECS_NOTE, f->loc, "here");
+    ecs_diag(ECS_NOTE, f->loc, "in '%s', here", where->name);
     j->errors++;
 }
 

@@ -341,6 +341,7 @@ typedef struct ecs_schedule {
     ecs_reason *reasons;
     int n_ambiguous;     /* pairs */
     const char *cost_source; /* "estimate" or the profile's path */
+    const ecs_profile *profile; /* desc->profile, for reports; NULL: none */
 } ecs_schedule;
 
 ecs_schedule *ecs_schedule_build(const ecs_model *m, const ecs_schedule_desc *desc);

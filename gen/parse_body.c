@@ -311,7 +311,8 @@ static void conversion(walk *w, CXCursor c, bool is_explicit) {
     ecs_fact f = {.kind = ECS_FACT_CONST_CAST, .name = "", .loc = here(w, c)};
     f.detail = ecs_model_strdup(store, detail);
     /* point at the operand, where the const data is named */
-    if (!is_explicit) f.loc = here(w, operand);
+    if (!is_explicit)
+        f.loc = loc_of(store, clang_getRangeStart(clang_getCursorExtent(operand)));
     add_fact(w, f);
 }
 

@@ -94,7 +94,8 @@ char *ecs_report_explain(const ecs_model *m, const ecs_schedule *s) {
     int n = m->n_systems;
     put(&b, "schedule of");
     for (int i = 0; i < m->n_inputs; i++) put(&b, " %s", m->inputs[i]);
-    put(&b, " (%d systems, %d stages, costs: %s)\n\n", n, s->n_stages, s->cost_source);
+    put(&b, " (%d system%s, %d stage%s, costs: %s)\n\n", n, n == 1 ? "" : "s", s->n_stages,
+        s->n_stages == 1 ? "" : "s", s->cost_source);
 
     put(&b, "sequential order (explicit constraints, then declaration order):\n ");
     for (int i = 0; i < n; i++) put(&b, " %s", m->systems[s->order[i]].name);
@@ -140,11 +141,25 @@ char *ecs_report_explain(const ecs_model *m, const ecs_schedule *s) {
     }
     put(&b, "critical path: %.1f us (with every system in its earliest stage: %.1f us)\n ",
         us(s->critical_ns), us(s->asap_ns));
-    for (int k = 0; k < p->n_steps; k++)
-        if (s->critical[p->steps[k].system])
-            put(&b, " %s%s", m->systems[p->steps[k].system].name,
-                p->steps[k].sync_after ? " |" : "");
+    for (int k = 0; k < s->n_stages; k++) {
+        if (k) put(&b, " |");
+        for (int q = 0; q < p->n_steps; q++) {
+            int x = p->steps[q].system;
+            if (s->stage[x] == k && s->critical[x]) put(&b, " %s", m->systems[x].name);
+        }
+    }
     put(&b, "\n\n");
+    if (s->profile) {
+        int used = 0;
+        for (int i = 0; i < s->profile->n; i++)
+            used += ecs_model_find_system(m, s->profile->entries[i].name) >= 0;
+        put(&b, "profile %s: %d of its %d entries name a system", s->profile->path, used,
+            s->profile->n);
+        for (int i = 0, k = 0; i < s->profile->n; i++)
+            if (ecs_model_find_system(m, s->profile->entries[i].name) < 0)
+                put(&b, "%s %s", k++ ? "," : "; ignored:", s->profile->entries[i].name);
+        put(&b, "\n\n");
+    }
 
     put(&b, "relations (first -> second: requirement; how the plan meets it):\n");
     for (int i = 0; i < s->n_relations; i++) {

@@ -780,6 +780,7 @@ static void costs(sched *c) {
     ecs_schedule *s = c->s;
     const ecs_profile *prof = c->desc ? c->desc->profile : NULL;
     s->cost_source = prof ? prof->path : "estimate";
+    s->profile = prof;
     for (int i = 0; i < c->n; i++) {
         const ecs_profile_entry *e = prof ? ecs_profile_find(prof, c->m->systems[i].name) : NULL;
         if (e) {

@@ -375,11 +375,11 @@ static void check_pair(verifier *v, int a, int b) {
                   sa->name, v->step[a], v->step[b]);
     const ecs_access *x = explicit_between(sa, a, sb, b);
     if (x && !hb)
-        violation(v, ECS_VIOLATION_EXPLICIT, a, b, "%s:%u:%u: ECS_%s(%s) requires '%s' "
+        violation(v, ECS_VIOLATION_EXPLICIT, a, b, "ECS_%s(%s) (%s:%u:%u) requires '%s' "
                   "to finish before '%s' starts, but no path of edges or sync point "
-                  "orders them", x->loc.file ? x->loc.file : "?", x->loc.line, x->loc.col,
-                  x->kind == ECS_ACCESS_BEFORE ? "BEFORE" : "AFTER",
-                  x->kind == ECS_ACCESS_BEFORE ? sb->name : sa->name, sa->name, sb->name);
+                  "orders them", x->kind == ECS_ACCESS_BEFORE ? "BEFORE" : "AFTER",
+                  x->kind == ECS_ACCESS_BEFORE ? sb->name : sa->name,
+                  x->loc.file ? x->loc.file : "?", x->loc.line, x->loc.col, sa->name, sb->name);
     if (sa->phase >= 0 && sb->phase > sa->phase && !hb)
         violation(v, ECS_VIOLATION_PHASE, a, b, "'%s' (phase '%s') must finish before "
                   "'%s' (phase '%s') starts, but no path of edges or sync point orders them",
