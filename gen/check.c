@@ -197,10 +197,9 @@ static bool query_matches(const ecs_model *m, const ecs_system *s,
 static bool iterates_entities(const ecs_model *m, const ecs_system *s) {
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *x = &s->access[i];
-        if (x->index < 0 || m->types[x->index].kind == ECS_RESOURCE_KIND) continue;
-        if (x->kind == ECS_ACCESS_READ || x->kind == ECS_ACCESS_WRITE ||
-            x->kind == ECS_ACCESS_WITH)
-            return true;
+        bool entity = x->kind == ECS_ACCESS_READ || x->kind == ECS_ACCESS_WRITE ||
+                      x->kind == ECS_ACCESS_WITH;
+        if (entity && x->index >= 0 && m->types[x->index].kind != ECS_RESOURCE_KIND) return true;
     }
     return false;
 }
@@ -289,10 +288,10 @@ static void check_system(ecs_model *m, ecs_system *s) {
         /* Name the first component that no archetype has, else the set. */
         for (int i = 0; i < s->n_access; i++) {
             ecs_access *a = &s->access[i];
-            if (a->index < 0 || a->kind == ECS_ACCESS_WITHOUT ||
-                m->types[a->index].kind == ECS_RESOURCE_KIND ||
+            if (a->index < 0 ||
                 (a->kind != ECS_ACCESS_READ && a->kind != ECS_ACCESS_WRITE &&
-                 a->kind != ECS_ACCESS_WITH))
+                 a->kind != ECS_ACCESS_WITH) ||
+                m->types[a->index].kind == ECS_RESOURCE_KIND)
                 continue;
             bool held = false;
             for (int k = 0; k < m->n_archetypes; k++)

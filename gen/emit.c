@@ -59,13 +59,13 @@ typedef struct emitter {
 static const ecs_type *type_of(const emitter *e, int i) { return &e->m->types[i]; }
 
 static bool is_entity_access(const emitter *e, const ecs_access *a) {
-    return a->index >= 0 && type_of(e, a->index)->kind == ECS_COMPONENT_KIND &&
-           (a->kind == ECS_ACCESS_READ || a->kind == ECS_ACCESS_WRITE);
+    return (a->kind == ECS_ACCESS_READ || a->kind == ECS_ACCESS_WRITE) && a->index >= 0 &&
+           type_of(e, a->index)->kind == ECS_COMPONENT_KIND;
 }
 
 static bool is_resource_access(const emitter *e, const ecs_access *a) {
-    return a->index >= 0 && type_of(e, a->index)->kind == ECS_RESOURCE_KIND &&
-           (a->kind == ECS_ACCESS_READ || a->kind == ECS_ACCESS_WRITE);
+    return (a->kind == ECS_ACCESS_READ || a->kind == ECS_ACCESS_WRITE) && a->index >= 0 &&
+           type_of(e, a->index)->kind == ECS_RESOURCE_KIND;
 }
 
 static bool has_cmd(const ecs_system *s) { return (s->flags & ECS_SYS_STRUCTURAL) != 0; }
@@ -296,7 +296,9 @@ static void emit_filter(buf *b, const emitter *e, const ecs_system *s,
     int with[8], without[8], nw = 0, nwo = 0;
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *x = &s->access[i];
-        if (x->index < 0 || type_of(e, x->index)->kind != ECS_TAG_KIND) continue;
+        if ((x->kind != ECS_ACCESS_WITH && x->kind != ECS_ACCESS_WITHOUT) || x->index < 0 ||
+            type_of(e, x->index)->kind != ECS_TAG_KIND)
+            continue;
         int bit = tag_bit_index(e, a, x->index);
         if (bit < 0) continue; /* WITHOUT a tag the archetype lacks: always true */
         if (x->kind == ECS_ACCESS_WITH && nw < 4) with[nw++] = bit;

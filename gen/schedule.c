@@ -763,7 +763,9 @@ static uint64_t estimate_ns(const ecs_model *m, const ecs_system *s) {
     uint64_t per_entity = ECS_COST_ENTITY_NS;
     for (int k = 0; k < s->n_access; k++) {
         const ecs_access *a = &s->access[k];
-        if (a->index < 0 || m->types[a->index].kind != ECS_COMPONENT_KIND) continue;
+        if ((a->kind != ECS_ACCESS_READ && a->kind != ECS_ACCESS_WRITE) || a->index < 0 ||
+            m->types[a->index].kind != ECS_COMPONENT_KIND)
+            continue;
         uint64_t fields = (uint64_t)m->types[a->index].n_fields;
         if (a->kind == ECS_ACCESS_READ) per_entity += fields * ECS_COST_FIELD_NS;
         if (a->kind == ECS_ACCESS_WRITE) per_entity += fields * ECS_COST_WRITE_NS;

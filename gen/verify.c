@@ -273,7 +273,9 @@ static bool share_entities(const ecs_model *m, const ecs_system *a, const ecs_sy
     if (!common) return false;
     for (int i = 0; i < a->n_access; i++) {
         const ecs_access *x = &a->access[i];
-        if (x->index < 0 || m->types[x->index].kind != ECS_TAG_KIND) continue;
+        if ((x->kind != ECS_ACCESS_WITH && x->kind != ECS_ACCESS_WITHOUT) || x->index < 0 ||
+            m->types[x->index].kind != ECS_TAG_KIND)
+            continue;
         if (x->kind == ECS_ACCESS_WITH && declares(b, ECS_ACCESS_WITHOUT, x->index)) return false;
         if (x->kind == ECS_ACCESS_WITHOUT && declares(b, ECS_ACCESS_WITH, x->index)) return false;
     }

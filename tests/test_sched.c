@@ -24,7 +24,8 @@
  *                              options, profiles and the depfile
  *
  * Schema-only bad inputs live in tests/bad/ and run in suite "gen". Run from
- * the repository root with build/ecsc built (ninja test_sched does). */
+ * the repository root with build/ecsc built (ninja test_sched does); the
+ * environment variable ECSC names another build of it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -43,7 +44,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ECSC "build/ecsc"
+/* The generator under test; ECSC=build/asan/ecsc checks a sanitizer build. */
+#define ECSC "\"${ECSC:-build/ecsc}\""
+
 
 /* --- helpers ------------------------------------------------------------------ */
 
@@ -766,6 +769,7 @@ static void sched_cli_swarm_is_clean(void **state) {
 /* --- main --------------------------------------------------------------------------------- */
 
 static int list_dir(const char *dir, const char *suffix, char ***names) {
+    *names = NULL;
     DIR *d = opendir(dir);
     if (!d) return 0;
     int n = 0, cap = 64;
@@ -788,25 +792,36 @@ static int list_dir(const char *dir, const char *suffix, char ***names) {
     return n;
 }
 
+/* Test names and paths live until the group has run; main frees them. */
+static char *owned[1024];
+static int n_owned;
+
+static char *own(char *s) {
+    if (n_owned < 1024) owned[n_owned++] = s;
+    return s;
+}
+
 static void add_dir(struct CMUnitTest *tests, int *n, const char *dir, const char *suffix,
                     const char *prefix, CMUnitTestFunction fn) {
     char **names;
     int k = list_dir(dir, suffix, &names);
     for (int i = 0; i < k; i++) {
-        char *path = malloc(strlen(dir) + strlen(names[i]) + 2);
+        char *path = own(malloc(strlen(dir) + strlen(names[i]) + 2));
         sprintf(path, "%s/%s", dir, names[i]);
-        char *tname = malloc(strlen(prefix) + strlen(names[i]) + 1);
+        char *tname = own(malloc(strlen(prefix) + strlen(names[i]) + 1));
         sprintf(tname, "%s%s", prefix, names[i]);
         tname[strlen(tname) - strlen(suffix)] = 0;
         tests[(*n)++] = (struct CMUnitTest){tname, fn, NULL, NULL, path};
+        free(names[i]);
     }
+    free(names);
 }
 
 int main(void) {
     struct CMUnitTest *tests = calloc(512, sizeof *tests);
     int n = 0;
     for (size_t i = 0; i < sizeof goldens / sizeof goldens[0]; i++) {
-        char *tname = malloc(strlen(goldens[i].name) + 16);
+        char *tname = own(malloc(strlen(goldens[i].name) + 16));
         sprintf(tname, "sched_golden_%s", goldens[i].name);
         tests[n++] = (struct CMUnitTest){tname, sched_golden, NULL, NULL, (void *)&goldens[i]};
     }
@@ -828,5 +843,8 @@ int main(void) {
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(sched_cli_ambiguity_options);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(sched_cli_profile_and_depfile);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(sched_cli_swarm_is_clean);
-    return _cmocka_run_group_tests("sched", tests, (size_t)n, setup_bodies, teardown_bodies);
+    int failed = _cmocka_run_group_tests("sched", tests, (size_t)n, setup_bodies, teardown_bodies);
+    for (int i = 0; i < n_owned; i++) free(owned[i]);
+    free(tests);
+    return failed;
 }
