@@ -2,6 +2,7 @@
  * build is.
  *
  *   build/bench_sched [--reps N] [--systems N] [--components N] [--archetypes N]
+ *   build/bench_sched --schema FILE    write the schema only (to inspect it)
  *
  * Generates a schema (default: 200 components, 50 archetypes, 500 systems,
  * 10 tags, 10 resources; access sets, explicit orders and structural changes
@@ -260,17 +261,28 @@ int bench_sched_run(const bench_sched_desc *desc) {
 #ifdef BENCH_SCHED_MAIN
 int main(int argc, char **argv) {
     bench_sched_desc d = {0};
+    const char *schema_only = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         int v = atoi(argv[i + 1]);
-        if (strcmp(argv[i], "--reps") == 0) d.reps = v;
+        if (strcmp(argv[i], "--schema") == 0) schema_only = argv[i + 1];
+        else if (strcmp(argv[i], "--reps") == 0) d.reps = v;
         else if (strcmp(argv[i], "--systems") == 0) d.systems = v;
         else if (strcmp(argv[i], "--components") == 0) d.components = v;
         else if (strcmp(argv[i], "--archetypes") == 0) d.archetypes = v;
         else {
             fprintf(stderr, "usage: bench_sched [--reps N] [--systems N] [--components N] "
-                            "[--archetypes N]\n");
+                            "[--archetypes N] [--schema FILE]\n");
             return 2;
         }
+    }
+    if (schema_only) {
+        if (!d.components) d.components = 200;
+        if (!d.archetypes) d.archetypes = 50;
+        if (!d.systems) d.systems = 500;
+        FILE *f = fopen(schema_only, "w");
+        if (!f) return 2;
+        write_schema(f, &d);
+        return fclose(f) == 0 ? 0 : 2;
     }
     return bench_sched_run(&d);
 }
