@@ -24,6 +24,7 @@ typedef enum ecs_fact_kind {
     ECS_FACT_GLOBAL_READ, /* reads global or static variable `name` */
     ECS_FACT_GLOBAL_WRITE, /* writes it (detail: how) */
     ECS_FACT_CONST_CAST,  /* a conversion drops const (detail: the types) */
+    ECS_FACT_INT_TO_POINTER, /* a cast makes a mutable pointer from an integer */
     ECS_FACT_TYPE_USE     /* names or handles a value of type `name` */
 } ecs_fact_kind;
 

@@ -10,7 +10,8 @@
  *   commands    rt_cmd_* directly, or another system's command helpers
  *   views       naming another system's view or command type, the world's
  *               types (rt_world, rt_table), or the raw command buffer
- *   const       a cast or conversion that drops const
+ *   const       a cast or conversion that drops const, or a pointer made from
+ *               an integer
  *   globals     a global or static variable that holds world data (a
  *               component, resource, view or runtime type); a write to a
  *               global or static from a system split into chunks, or from a
@@ -312,6 +313,10 @@ static void judge_fact(judge *j, int self, int fn, const ecs_fact *f) {
     case ECS_FACT_CONST_CAST:
         report(j, self, fn, f, "const", "drops const with %s: data a system reads must not be "
                "written (declare ECS_WRITE to write it)", f->detail);
+        return;
+    case ECS_FACT_INT_TO_POINTER:
+        report(j, self, fn, f, "const", "makes a pointer from an integer with %s: a system "
+               "reaches data only through its view", f->detail);
         return;
     case ECS_FACT_GLOBAL_READ:
     case ECS_FACT_GLOBAL_WRITE: {

@@ -16,7 +16,9 @@
  *                is read from the tokens (clang_tokenize) between operands.
  *   const cast   an explicit cast, or an implicit conversion (an unexposed
  *                expression whose one child has another type), from a
- *                pointer to const to a pointer to mutable data or an integer
+ *                pointer to const to a pointer to mutable data; and a cast
+ *                that makes a pointer to mutable data from an integer (how
+ *                const is laundered through uintptr_t)
  *   type use     a type named in the function (a TypeRef) or a member of
  *                runtime type reached (v.cmd.cmd is an rt_cmd *)
  *
@@ -301,14 +303,15 @@ static void conversion(walk *w, CXCursor c, bool is_explicit) {
         if (clang_isExpression(clang_getCursorKind(k.c[i]))) operand = k.c[i];
     if (clang_Cursor_isNull(operand) || (!is_explicit && k.n != 1)) return;
     CXType from = clang_getCursorType(operand), to = clang_getCursorType(c);
-    if (!pointer_to_const(from)) return;
-    if (!pointer_to_mutable(to) && !(is_explicit && is_integer(to))) return;
+    bool forged = is_explicit && is_integer(from) && pointer_to_mutable(to);
+    if (!forged && !(pointer_to_const(from) && pointer_to_mutable(to))) return;
     ecs_model *store = w->ctx->b->store;
     char detail[600];
     snprintf(detail, sizeof detail, "%s from '%s' to '%s'",
              is_explicit ? "a cast" : "an implicit conversion", type_text(store, from),
              type_text(store, to));
-    ecs_fact f = {.kind = ECS_FACT_CONST_CAST, .name = "", .loc = here(w, c)};
+    ecs_fact f = {.kind = forged ? ECS_FACT_INT_TO_POINTER : ECS_FACT_CONST_CAST, .name = "",
+                  .loc = here(w, c)};
     f.detail = ecs_model_strdup(store, detail);
     /* point at the operand, where the const data is named */
     if (!is_explicit)

@@ -10,4 +10,4 @@ void move(move_view v) {
         v.position.x[i] += vx[i] * v.dt;
     }
 }
-// expect: tests/bad_bodies/cast_const_through_integer.c:6:21: error: system 'move' drops const with a cast from 'const float *' to 'uintptr_t': data a system reads must not be written (declare ECS_WRITE to write it)
+// expect: tests/bad_bodies/cast_const_through_integer.c:7:17: error: system 'move' makes a pointer from an integer with a cast from 'uintptr_t' to 'float *': a system reaches data only through its view
