@@ -399,6 +399,21 @@ char *ecs_report_json(const ecs_model *m, const ecs_schedule *s) {
             if (s->stage[s->plan->steps[q].system] == k)
                 push_str(mem, m->systems[s->plan->steps[q].system].name);
     }
+    cJSON *syncs = add_arr(root, "sync_points");
+    for (int k = 0; k < s->plan->n_steps; k++) {
+        if (!s->plan->steps[k].sync_after) continue;
+        int x = s->plan->steps[k].system;
+        cJSON *o = push_obj(syncs);
+        add_num(o, "after_step", k);
+        add_str(o, "after_system", m->systems[x].name);
+        const ecs_relation *why = ecs_schedule_sync_reason(s, s->stage[x]);
+        if (why) {
+            add_str(o, "first", m->systems[why->first].name);
+            add_str(o, "second", m->systems[why->second].name);
+        } else {
+            add_str(o, "reason", "end of frame");
+        }
+    }
     add_num(root, "critical_ns", (double)s->critical_ns);
     add_num(root, "asap_ns", (double)s->asap_ns);
     add_num(root, "ambiguous_pairs", s->n_ambiguous);

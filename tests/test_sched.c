@@ -691,6 +691,9 @@ static void sched_cli_graph_dot_and_json(void **state) {
     }
     assert_true(found);
     assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "plan"), "steps"));
+    cJSON *sync0 = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "sync_points"), 0);
+    assert_string_equal(cJSON_GetObjectItem(sync0, "after_system")->valuestring, "age");
+    assert_string_equal(cJSON_GetObjectItem(sync0, "second")->valuestring, "fade");
     cJSON_Delete(root);
 }
 
