@@ -19,34 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct buf {
-    char *s;
-    size_t len, cap;
-} buf;
-
-static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(buf *b, const char *fmt, ...) {
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (b->s && (size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + (size_t)n + 1) cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            fprintf(stderr, "ecsc: error: out of memory\n");
-            exit(2);
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-}
-
 typedef struct emitter {
     const ecs_model *m;
     const ecs_schedule *sc;
@@ -113,24 +85,24 @@ static const char *archetype_member(const char *name, char out[128]) {
 }
 
 /* "float", "[4]", const, name -> "const float (*restrict name)[4]" */
-static void column_decl(buf *b, const ecs_field *f, bool is_const, const char *name) {
+static void column_decl(ecs_text *b, const ecs_field *f, bool is_const, const char *name) {
     if (f->dims[0])
-        put(b, "%s%s (*restrict %s)%s", is_const ? "const " : "", f->type, name, f->dims);
+        ecs_put(b, "%s%s (*restrict %s)%s", is_const ? "const " : "", f->type, name, f->dims);
     else
-        put(b, "%s%s *restrict %s", is_const ? "const " : "", f->type, name);
+        ecs_put(b, "%s%s *restrict %s", is_const ? "const " : "", f->type, name);
 }
 
-static void column_cast(buf *b, const ecs_field *f, bool is_const) {
+static void column_cast(ecs_text *b, const ecs_field *f, bool is_const) {
     if (f->dims[0])
-        put(b, "(%s%s (*)%s)", is_const ? "const " : "", f->type, f->dims);
+        ecs_put(b, "(%s%s (*)%s)", is_const ? "const " : "", f->type, f->dims);
     else
-        put(b, "(%s%s *)", is_const ? "const " : "", f->type);
+        ecs_put(b, "(%s%s *)", is_const ? "const " : "", f->type);
 }
 
-static void access_summary(buf *b, const emitter *e, const ecs_system *s) {
+static void access_summary(ecs_text *b, const emitter *e, const ecs_system *s) {
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *a = &s->access[i];
-        put(b, "%s%s%s%s", i ? ", " : "", ecs_access_names[a->kind],
+        ecs_put(b, "%s%s%s%s", i ? ", " : "", ecs_access_names[a->kind],
             a->target ? " " : "", a->target ? a->target : "");
     }
     (void)e;
@@ -138,65 +110,65 @@ static void access_summary(buf *b, const emitter *e, const ecs_system *s) {
 
 /* --- the header ------------------------------------------------------------ */
 
-static void emit_ids(buf *b, const emitter *e) {
+static void emit_ids(ecs_text *b, const emitter *e) {
     const ecs_model *m = e->m;
     static const char *const kinds[] = {"components", "tags", "resources"};
     for (int k = 0; k < 3; k++) {
         if (ecs_model_count_kind(m, (ecs_type_kind)k) == 0) continue;
-        put(b, "/* %s */\nenum {\n", kinds[k]);
+        ecs_put(b, "/* %s */\nenum {\n", kinds[k]);
         for (int i = 0; i < m->n_types; i++)
             if ((int)m->types[i].kind == k)
-                put(b, "    %s_id = %d,\n", m->types[i].name, m->types[i].id);
-        put(b, "};\n\n");
+                ecs_put(b, "    %s_id = %d,\n", m->types[i].name, m->types[i].id);
+        ecs_put(b, "};\n\n");
     }
     if (m->n_archetypes) {
-        put(b, "/* archetypes */\nenum {\n");
+        ecs_put(b, "/* archetypes */\nenum {\n");
         for (int i = 0; i < m->n_archetypes; i++)
-            put(b, "    %s_id = %d,\n", m->archetypes[i].name, i);
-        put(b, "};\n\n");
+            ecs_put(b, "    %s_id = %d,\n", m->archetypes[i].name, i);
+        ecs_put(b, "};\n\n");
     }
     if (m->n_systems) {
-        put(b, "/* systems */\nenum {\n");
+        ecs_put(b, "/* systems */\nenum {\n");
         for (int i = 0; i < m->n_systems; i++)
-            put(b, "    %s_id = %d,\n", m->systems[i].name, i);
-        put(b, "};\n\n");
+            ecs_put(b, "    %s_id = %d,\n", m->systems[i].name, i);
+        ecs_put(b, "};\n\n");
     }
 }
 
-static void emit_archetype_api(buf *b, const emitter *e, const ecs_archetype *a) {
-    put(b, "/* archetype %s (%s):", a->name, loc_str(&a->loc));
-    for (int k = 0; k < a->n_members; k++) put(b, " %s", type_of(e, a->members[k])->name);
-    put(b, " */\n");
-    put(b, "typedef struct %s_init {\n", a->name);
+static void emit_archetype_api(ecs_text *b, const emitter *e, const ecs_archetype *a) {
+    ecs_put(b, "/* archetype %s (%s):", a->name, loc_str(&a->loc));
+    for (int k = 0; k < a->n_members; k++) ecs_put(b, " %s", type_of(e, a->members[k])->name);
+    ecs_put(b, " */\n");
+    ecs_put(b, "typedef struct %s_init {\n", a->name);
     for (int k = 0; k < a->n_members; k++) {
         const ecs_type *t = type_of(e, a->members[k]);
-        if (t->kind == ECS_COMPONENT_KIND) put(b, "    %s %s;\n", t->name, t->member);
+        if (t->kind == ECS_COMPONENT_KIND) ecs_put(b, "    %s %s;\n", t->name, t->member);
     }
-    put(b, "} %s_init;\n\n", a->name);
-    put(b, "static inline rt_entity %s_create(rt_world *w, const %s_init *init) {\n"
+    ecs_put(b, "} %s_init;\n\n", a->name);
+    ecs_put(b, "static inline rt_entity %s_create(rt_world *w, const %s_init *init) {\n"
            "    return rt_world_create_entity(w, %s_id, init);\n}\n\n",
         a->name, a->name, a->name);
 }
 
-static void emit_type_api(buf *b, const emitter *e, const ecs_type *t) {
+static void emit_type_api(ecs_text *b, const emitter *e, const ecs_type *t) {
     (void)e;
     switch (t->kind) {
     case ECS_COMPONENT_KIND:
-        put(b, "static inline int %s_get(const rt_world *w, rt_entity e, %s *out) {\n"
+        ecs_put(b, "static inline int %s_get(const rt_world *w, rt_entity e, %s *out) {\n"
                "    return rt_world_get(w, e, %s_id, out);\n}\n"
                "static inline int %s_set(rt_world *w, rt_entity e, %s value) {\n"
                "    return rt_world_set(w, e, %s_id, &value);\n}\n\n",
             t->name, t->name, t->name, t->name, t->name, t->name);
         break;
     case ECS_TAG_KIND:
-        put(b, "static inline int %s_set(rt_world *w, rt_entity e, bool on) {\n"
+        ecs_put(b, "static inline int %s_set(rt_world *w, rt_entity e, bool on) {\n"
                "    return rt_world_set_tag(w, e, %s_id, on);\n}\n"
                "static inline int %s_has(const rt_world *w, rt_entity e) {\n"
                "    return rt_world_has_tag(w, e, %s_id);\n}\n\n",
             t->name, t->name, t->name, t->name);
         break;
     case ECS_RESOURCE_KIND:
-        put(b, "static inline %s *%s_resource(rt_world *w) {\n"
+        ecs_put(b, "static inline %s *%s_resource(rt_world *w) {\n"
                "    return (%s *)rt_world_resource(w, %s_id);\n}\n\n",
             t->name, t->name, t->name, t->name);
         break;
@@ -205,55 +177,55 @@ static void emit_type_api(buf *b, const emitter *e, const ecs_type *t) {
 
 /* The command handle of a structural system and its typed operations: a
  * system can only record what it declared. */
-static void emit_cmd_api(buf *b, const emitter *e, const ecs_system *s) {
-    put(b, "typedef struct %s_cmd { rt_cmd *cmd; } %s_cmd;\n", s->name, s->name);
+static void emit_cmd_api(ecs_text *b, const emitter *e, const ecs_system *s) {
+    ecs_put(b, "typedef struct %s_cmd { rt_cmd *cmd; } %s_cmd;\n", s->name, s->name);
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *a = &s->access[i];
         if (a->index < 0) continue;
         if (a->kind == ECS_ACCESS_CREATES)
-            put(b, "static inline int %s_create_%s(%s_cmd c, const %s_init *init) {\n"
+            ecs_put(b, "static inline int %s_create_%s(%s_cmd c, const %s_init *init) {\n"
                    "    return rt_cmd_create(c.cmd, %s_id, init);\n}\n",
                 s->name, a->target, s->name, a->target, a->target);
         else if (a->kind == ECS_ACCESS_DESTROYS)
-            put(b, "static inline int %s_destroy_%s(%s_cmd c, rt_entity e) {\n"
+            ecs_put(b, "static inline int %s_destroy_%s(%s_cmd c, rt_entity e) {\n"
                    "    return rt_cmd_destroy(c.cmd, e);\n}\n",
                 s->name, a->target, s->name);
         else if (a->kind == ECS_ACCESS_TOGGLES)
-            put(b, "static inline int %s_set_%s(%s_cmd c, rt_entity e, bool on) {\n"
+            ecs_put(b, "static inline int %s_set_%s(%s_cmd c, rt_entity e, bool on) {\n"
                    "    return rt_cmd_tag(c.cmd, e, %s_id, on);\n}\n",
                 s->name, a->target, s->name, a->target);
     }
     (void)e;
-    put(b, "\n");
+    ecs_put(b, "\n");
 }
 
-static void emit_view(buf *b, const emitter *e, const ecs_system *s) {
-    put(b, "/* system %s (%s): ", s->name, loc_str(&s->loc));
+static void emit_view(ecs_text *b, const emitter *e, const ecs_system *s) {
+    ecs_put(b, "/* system %s (%s): ", s->name, loc_str(&s->loc));
     access_summary(b, e, s);
-    put(b, " */\n");
+    ecs_put(b, " */\n");
     if (has_cmd(s)) emit_cmd_api(b, e, s);
-    put(b, "typedef struct %s_view {\n", s->name);
+    ecs_put(b, "typedef struct %s_view {\n", s->name);
     if (s->n_archetypes) {
-        put(b, "    int32_t count;            /* entities in this run */\n");
-        put(b, "    const rt_entity *entity;  /* [count] */\n");
+        ecs_put(b, "    int32_t count;            /* entities in this run */\n");
+        ecs_put(b, "    const rt_entity *entity;  /* [count] */\n");
     }
-    put(b, "    float dt;                 /* seconds, this frame */\n");
+    ecs_put(b, "    float dt;                 /* seconds, this frame */\n");
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *a = &s->access[i];
         if (is_entity_access(e, a)) {
             const ecs_type *t = type_of(e, a->index);
             bool ro = a->kind == ECS_ACCESS_READ;
-            put(b, "    struct {\n");
+            ecs_put(b, "    struct {\n");
             for (int f = 0; f < t->n_fields; f++) {
-                put(b, "        ");
+                ecs_put(b, "        ");
                 column_decl(b, &t->fields[f], ro, t->fields[f].name);
-                put(b, ";\n");
+                ecs_put(b, ";\n");
             }
-            put(b, "    } %s; /* %s */\n", t->member, ro ? "read" : "written");
+            ecs_put(b, "    } %s; /* %s */\n", t->member, ro ? "read" : "written");
         } else if (is_resource_access(e, a)) {
             const ecs_type *t = type_of(e, a->index);
             bool ro = a->kind == ECS_ACCESS_READ;
-            put(b, "    %s%s *%s; /* resource, %s */\n", ro ? "const " : "", t->name,
+            ecs_put(b, "    %s%s *%s; /* resource, %s */\n", ro ? "const " : "", t->name,
                 t->member, ro ? "read" : "written");
         }
     }
@@ -261,37 +233,37 @@ static void emit_view(buf *b, const emitter *e, const ecs_system *s) {
         const ecs_access *a = &s->access[i];
         if (a->kind == ECS_ACCESS_CREATES && a->index >= 0) {
             char lower[128];
-            put(b, "    int32_t n_%s; /* live %s entities, before this frame's "
+            ecs_put(b, "    int32_t n_%s; /* live %s entities, before this frame's "
                    "pending creates */\n",
                 archetype_member(a->target, lower), a->target);
         }
     }
-    if (has_cmd(s)) put(b, "    %s_cmd cmd;               /* structural changes */\n", s->name);
-    put(b, "} %s_view;\n", s->name);
-    put(b, "void %s(%s_view v); /* defined in systems/ */\n\n", s->name, s->name);
+    if (has_cmd(s)) ecs_put(b, "    %s_cmd cmd;               /* structural changes */\n", s->name);
+    ecs_put(b, "} %s_view;\n", s->name);
+    ecs_put(b, "void %s(%s_view v); /* defined in systems/ */\n\n", s->name, s->name);
 }
 
 static char *emit_header(const emitter *e, const char *guard) {
     const ecs_model *m = e->m;
-    buf b = {0};
-    put(&b, "/* generated by ecsc from");
-    for (int i = 0; i < m->n_inputs; i++) put(&b, " %s", m->inputs[i]);
-    put(&b, "; do not edit */\n");
-    put(&b, "#ifndef %s\n#define %s\n\n", guard, guard);
-    put(&b, "#include \"rt.h\"\n");
-    for (int i = 0; i < m->n_inputs; i++) put(&b, "#include \"%s\"\n", m->inputs[i]);
-    put(&b, "\nextern const rt_program %s_program;\n\n", e->name);
+    ecs_text b = {0};
+    ecs_put(&b, "/* generated by ecsc from");
+    for (int i = 0; i < m->n_inputs; i++) ecs_put(&b, " %s", m->inputs[i]);
+    ecs_put(&b, "; do not edit */\n");
+    ecs_put(&b, "#ifndef %s\n#define %s\n\n", guard, guard);
+    ecs_put(&b, "#include \"rt.h\"\n");
+    for (int i = 0; i < m->n_inputs; i++) ecs_put(&b, "#include \"%s\"\n", m->inputs[i]);
+    ecs_put(&b, "\nextern const rt_program %s_program;\n\n", e->name);
     emit_ids(&b, e);
     for (int i = 0; i < m->n_types; i++) emit_type_api(&b, e, &m->types[i]);
     for (int i = 0; i < m->n_archetypes; i++) emit_archetype_api(&b, e, &m->archetypes[i]);
     for (int i = 0; i < m->n_systems; i++) emit_view(&b, e, &m->systems[i]);
-    put(&b, "#endif /* %s */\n", guard);
+    ecs_put(&b, "#endif /* %s */\n", guard);
     return b.s;
 }
 
 /* --- the .c file: entry points ------------------------------------------- */
 
-static void emit_filter(buf *b, const emitter *e, const ecs_system *s,
+static void emit_filter(ecs_text *b, const emitter *e, const ecs_system *s,
                         const ecs_archetype *a, bool *has_filter) {
     int with[8], without[8], nw = 0, nwo = 0;
     for (int i = 0; i < s->n_access; i++) {
@@ -306,112 +278,112 @@ static void emit_filter(buf *b, const emitter *e, const ecs_system *s,
     }
     *has_filter = nw + nwo > 0;
     if (!*has_filter) return;
-    put(b, "static const rt_filter %s__%s_filter = {%d, %d, {", s->name, a->name, nw, nwo);
-    for (int i = 0; i < nw; i++) put(b, "%s%d", i ? ", " : "", with[i]);
-    put(b, "%s}, {", nw ? "" : "0");
-    for (int i = 0; i < nwo; i++) put(b, "%s%d", i ? ", " : "", without[i]);
-    put(b, "%s}};\n", nwo ? "" : "0");
+    ecs_put(b, "static const rt_filter %s__%s_filter = {%d, %d, {", s->name, a->name, nw, nwo);
+    for (int i = 0; i < nw; i++) ecs_put(b, "%s%d", i ? ", " : "", with[i]);
+    ecs_put(b, "%s}, {", nw ? "" : "0");
+    for (int i = 0; i < nwo; i++) ecs_put(b, "%s%d", i ? ", " : "", without[i]);
+    ecs_put(b, "%s}};\n", nwo ? "" : "0");
 }
 
 /* The view's fields that do not depend on the rows. */
-static void emit_view_common(buf *b, const emitter *e, const ecs_system *s) {
-    put(b, "    v.dt = rt_world_dt(w);\n");
+static void emit_view_common(ecs_text *b, const emitter *e, const ecs_system *s) {
+    ecs_put(b, "    v.dt = rt_world_dt(w);\n");
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *a = &s->access[i];
         if (is_resource_access(e, a)) {
             const ecs_type *t = type_of(e, a->index);
-            put(b, "    v.%s = %s_resource(w);\n", t->member, t->name);
+            ecs_put(b, "    v.%s = %s_resource(w);\n", t->member, t->name);
         }
     }
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *a = &s->access[i];
         if (a->kind == ECS_ACCESS_CREATES && a->index >= 0) {
             char lower[128];
-            put(b, "    v.n_%s = rt_world_count(w, %s_id);\n",
+            ecs_put(b, "    v.n_%s = rt_world_count(w, %s_id);\n",
                 archetype_member(a->target, lower), a->target);
         }
     }
-    if (has_cmd(s)) put(b, "    v.cmd.cmd = cmd;\n");
-    else put(b, "    (void)cmd;\n");
+    if (has_cmd(s)) ecs_put(b, "    v.cmd.cmd = cmd;\n");
+    else ecs_put(b, "    (void)cmd;\n");
 }
 
-static void emit_entry(buf *b, const emitter *e, const ecs_system *s,
+static void emit_entry(ecs_text *b, const emitter *e, const ecs_system *s,
                        const ecs_archetype *a) {
     bool filtered;
     emit_filter(b, e, s, a, &filtered);
-    put(b, "static void %s__%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
+    ecs_put(b, "static void %s__%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
            "        rt_cmd *cmd) {\n", s->name, a->name);
-    put(b, "    %s_view v;\n", s->name);
+    ecs_put(b, "    %s_view v;\n", s->name);
     emit_view_common(b, e, s);
     const char *lo = "begin";
     if (filtered) {
-        put(b, "    int32_t pos = begin, lo, hi;\n");
-        put(b, "    while (rt_table_next_run(t, &%s__%s_filter, &pos, end, &lo, &hi)) {\n",
+        ecs_put(b, "    int32_t pos = begin, lo, hi;\n");
+        ecs_put(b, "    while (rt_table_next_run(t, &%s__%s_filter, &pos, end, &lo, &hi)) {\n",
             s->name, a->name);
         lo = "lo";
     } else {
-        put(b, "    {\n");
+        ecs_put(b, "    {\n");
     }
-    put(b, "        v.count = %s - %s;\n", filtered ? "hi" : "end", lo);
-    put(b, "        v.entity = t->entities + %s;\n", lo);
+    ecs_put(b, "        v.count = %s - %s;\n", filtered ? "hi" : "end", lo);
+    ecs_put(b, "        v.entity = t->entities + %s;\n", lo);
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *x = &s->access[i];
         if (!is_entity_access(e, x)) continue;
         const ecs_type *t = type_of(e, x->index);
         bool ro = x->kind == ECS_ACCESS_READ;
         for (int f = 0; f < t->n_fields; f++) {
-            put(b, "        v.%s.%s = ", t->member, t->fields[f].name);
+            ecs_put(b, "        v.%s.%s = ", t->member, t->fields[f].name);
             column_cast(b, &t->fields[f], ro);
-            put(b, "t->columns[%d] + %s;\n", column_index(e, a, x->index, f), lo);
+            ecs_put(b, "t->columns[%d] + %s;\n", column_index(e, a, x->index, f), lo);
         }
     }
-    put(b, "        %s(v);\n    }\n}\n\n", s->name);
+    ecs_put(b, "        %s(v);\n    }\n}\n\n", s->name);
 }
 
-static void emit_once(buf *b, const emitter *e, const ecs_system *s) {
-    put(b, "static void %s__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
+static void emit_once(ecs_text *b, const emitter *e, const ecs_system *s) {
+    ecs_put(b, "static void %s__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
            "        rt_cmd *cmd) {\n", s->name);
-    put(b, "    (void)t, (void)begin, (void)end;\n");
-    put(b, "    %s_view v;\n", s->name);
+    ecs_put(b, "    (void)t, (void)begin, (void)end;\n");
+    ecs_put(b, "    %s_view v;\n", s->name);
     emit_view_common(b, e, s);
-    put(b, "    %s(v);\n}\n\n", s->name);
+    ecs_put(b, "    %s(v);\n}\n\n", s->name);
 }
 
 /* --- the .c file: the program tables ------------------------------------- */
 
-static void emit_archetype_tables(buf *b, const emitter *e, const ecs_archetype *a) {
-    put(b, "static const rt_column_desc %s_columns[] = {\n", a->name);
+static void emit_archetype_tables(ecs_text *b, const emitter *e, const ecs_archetype *a) {
+    ecs_put(b, "static const rt_column_desc %s_columns[] = {\n", a->name);
     int n = 0;
     for (int k = 0; k < a->n_members; k++) {
         const ecs_type *t = type_of(e, a->members[k]);
         if (t->kind != ECS_COMPONENT_KIND) continue;
         for (int f = 0; f < t->n_fields; f++) {
             const char *fn = t->fields[f].name;
-            put(b, "    {\"%s.%s\", %s_id, RT_FIELD_SIZE(%s, %s), RT_FIELD_ALIGN(%s, %s),\n"
+            ecs_put(b, "    {\"%s.%s\", %s_id, RT_FIELD_SIZE(%s, %s), RT_FIELD_ALIGN(%s, %s),\n"
                    "     offsetof(%s, %s), offsetof(%s_init, %s.%s)},\n",
                 t->name, fn, t->name, t->name, fn, t->name, fn, t->name, fn, a->name,
                 t->member, fn);
             n++;
         }
     }
-    if (n == 0) put(b, "    {0},\n");
-    put(b, "};\n");
+    if (n == 0) ecs_put(b, "    {0},\n");
+    ecs_put(b, "};\n");
     int nt = 0;
     for (int k = 0; k < a->n_members; k++) nt += type_of(e, a->members[k])->kind == ECS_TAG_KIND;
     if (nt) {
-        put(b, "static const int32_t %s_tags[] = {", a->name);
+        ecs_put(b, "static const int32_t %s_tags[] = {", a->name);
         int i = 0;
         for (int k = 0; k < a->n_members; k++) {
             const ecs_type *t = type_of(e, a->members[k]);
-            if (t->kind == ECS_TAG_KIND) put(b, "%s%s_id", i++ ? ", " : "", t->name);
+            if (t->kind == ECS_TAG_KIND) ecs_put(b, "%s%s_id", i++ ? ", " : "", t->name);
         }
-        put(b, "};\n");
+        ecs_put(b, "};\n");
     }
-    put(b, "\n");
+    ecs_put(b, "\n");
 }
 
 /* Why an edge exists, in a few words for a comment. */
-static void edge_comment(buf *b, const emitter *e, int from, int to) {
+static void edge_comment(ecs_text *b, const emitter *e, int from, int to) {
     const ecs_relation *r = ecs_schedule_relation(e->sc, from, to);
     if (!r) return;
     const ecs_reason *best = NULL;
@@ -425,16 +397,16 @@ static void edge_comment(buf *b, const emitter *e, int from, int to) {
     switch (best->rule) {
     case ECS_RULE_COMPONENT:
     case ECS_RULE_RESOURCE:
-        put(b, " /* %s: %s/%s */", m->types[best->what].name,
+        ecs_put(b, " /* %s: %s/%s */", m->types[best->what].name,
             best->access & ECS_ACC_FIRST_WRITES ? "write" : "read",
             best->access & ECS_ACC_SECOND_WRITES ? "write" : "read");
         break;
     case ECS_RULE_EXPLICIT:
-        put(b, " /* ECS_%s(%s) */", best->via == ECS_ACCESS_AFTER ? "AFTER" : "BEFORE",
+        ecs_put(b, " /* ECS_%s(%s) */", best->via == ECS_ACCESS_AFTER ? "AFTER" : "BEFORE",
             m->systems[best->declarer == from ? to : from].name);
         break;
     case ECS_RULE_PHASE:
-        put(b, " /* phase %s before %s */", m->phases[m->systems[from].phase].name,
+        ecs_put(b, " /* phase %s before %s */", m->phases[m->systems[from].phase].name,
             m->phases[m->systems[to].phase].name);
         break;
     default:
@@ -442,39 +414,39 @@ static void edge_comment(buf *b, const emitter *e, int from, int to) {
     }
 }
 
-static void emit_system_tables(buf *b, const emitter *e, int si) {
+static void emit_system_tables(ecs_text *b, const emitter *e, int si) {
     const ecs_system *s = &e->m->systems[si];
     const ecs_plan *p = e->sc->plan;
     if (s->n_archetypes) {
-        put(b, "static const rt_system_match %s_matches[] = {\n", s->name);
+        ecs_put(b, "static const rt_system_match %s_matches[] = {\n", s->name);
         for (int k = 0; k < s->n_archetypes; k++) {
             const char *an = e->m->archetypes[s->archetypes[k]].name;
-            put(b, "    {%s_id, %s__%s},\n", an, s->name, an);
+            ecs_put(b, "    {%s_id, %s__%s},\n", an, s->name, an);
         }
-        put(b, "};\n");
+        ecs_put(b, "};\n");
     }
     if (p->n_succ[si]) {
-        put(b, "static const int32_t %s_successors[] = {\n", s->name);
+        ecs_put(b, "static const int32_t %s_successors[] = {\n", s->name);
         for (int k = 0; k < p->n_succ[si]; k++) {
-            put(b, "    %s_id,", e->m->systems[p->succ[si][k]].name);
+            ecs_put(b, "    %s_id,", e->m->systems[p->succ[si][k]].name);
             edge_comment(b, e, si, p->succ[si][k]);
-            put(b, "\n");
+            ecs_put(b, "\n");
         }
-        put(b, "};\n");
+        ecs_put(b, "};\n");
     }
 }
 
 /* A sync point's reason: a pair it separates that needs it. */
-static void sync_comment(buf *b, const emitter *e, int stage) {
+static void sync_comment(ecs_text *b, const emitter *e, int stage) {
     const ecs_relation *r = ecs_schedule_sync_reason(e->sc, stage);
     if (r)
-        put(b, " /* '%s' sees changes of '%s' */", e->m->systems[r->second].name,
+        ecs_put(b, " /* '%s' sees changes of '%s' */", e->m->systems[r->second].name,
             e->m->systems[r->first].name);
     else
-        put(b, " /* end of frame */");
+        ecs_put(b, " /* end of frame */");
 }
 
-static void emit_flags(buf *b, uint32_t f) {
+static void emit_flags(ecs_text *b, uint32_t f) {
     static const struct { uint32_t bit; const char *name; } names[] = {
         {ECS_SYS_MAIN_THREAD, "RT_SYSTEM_MAIN_THREAD"},
         {ECS_SYS_ASYNC, "RT_SYSTEM_ASYNC"},
@@ -483,32 +455,32 @@ static void emit_flags(buf *b, uint32_t f) {
     };
     int n = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (f & names[i].bit) put(b, "%s%s", n++ ? " | " : "", names[i].name);
-    if (!n) put(b, "0");
+        if (f & names[i].bit) ecs_put(b, "%s%s", n++ ? " | " : "", names[i].name);
+    if (!n) ecs_put(b, "0");
 }
 
-static void emit_type_table(buf *b, const emitter *e, ecs_type_kind k, const char *what) {
-    put(b, "static const rt_type_desc %s_%s[] = {\n", e->name, what);
+static void emit_type_table(ecs_text *b, const emitter *e, ecs_type_kind k, const char *what) {
+    ecs_put(b, "static const rt_type_desc %s_%s[] = {\n", e->name, what);
     int n = 0;
     for (int i = 0; i < e->m->n_types; i++) {
         const ecs_type *t = &e->m->types[i];
         if (t->kind != k) continue;
-        put(b, "    {\"%s\", sizeof(%s), _Alignof(%s)},\n", t->name, t->name, t->name);
+        ecs_put(b, "    {\"%s\", sizeof(%s), _Alignof(%s)},\n", t->name, t->name, t->name);
         n++;
     }
-    if (!n) put(b, "    {0},\n");
-    put(b, "};\n");
+    if (!n) ecs_put(b, "    {0},\n");
+    ecs_put(b, "};\n");
 }
 
 static char *emit_source(const emitter *e, const char *header) {
     const ecs_model *m = e->m;
-    buf b = {0};
-    put(&b, "/* generated by ecsc from");
-    for (int i = 0; i < m->n_inputs; i++) put(&b, " %s", m->inputs[i]);
-    put(&b, "; do not edit */\n");
-    put(&b, "#include \"%s\"\n\n#include <stddef.h>\n\n", header);
+    ecs_text b = {0};
+    ecs_put(&b, "/* generated by ecsc from");
+    for (int i = 0; i < m->n_inputs; i++) ecs_put(&b, " %s", m->inputs[i]);
+    ecs_put(&b, "; do not edit */\n");
+    ecs_put(&b, "#include \"%s\"\n\n#include <stddef.h>\n\n", header);
 
-    put(&b, "/* --- entry points: each system bound to each archetype it matches --- */\n\n");
+    ecs_put(&b, "/* --- entry points: each system bound to each archetype it matches --- */\n\n");
     for (int i = 0; i < m->n_systems; i++) {
         const ecs_system *s = &m->systems[i];
         if (s->n_archetypes == 0) emit_once(&b, e, s);
@@ -516,17 +488,17 @@ static char *emit_source(const emitter *e, const char *header) {
             emit_entry(&b, e, s, &m->archetypes[s->archetypes[k]]);
     }
 
-    put(&b, "/* --- the program: tables the runtime interprets --- */\n\n");
+    ecs_put(&b, "/* --- the program: tables the runtime interprets --- */\n\n");
     emit_type_table(&b, e, ECS_COMPONENT_KIND, "components");
     emit_type_table(&b, e, ECS_RESOURCE_KIND, "resources");
-    put(&b, "static const char *const %s_tags[] = {", e->name);
+    ecs_put(&b, "static const char *const %s_tags[] = {", e->name);
     int nt = 0;
     for (int i = 0; i < m->n_types; i++)
-        if (m->types[i].kind == ECS_TAG_KIND) put(&b, "%s\"%s\"", nt++ ? ", " : "", m->types[i].name);
-    if (!nt) put(&b, "NULL");
-    put(&b, "};\n\n");
+        if (m->types[i].kind == ECS_TAG_KIND) ecs_put(&b, "%s\"%s\"", nt++ ? ", " : "", m->types[i].name);
+    if (!nt) ecs_put(&b, "NULL");
+    ecs_put(&b, "};\n\n");
     for (int i = 0; i < m->n_archetypes; i++) emit_archetype_tables(&b, e, &m->archetypes[i]);
-    put(&b, "static const rt_archetype_desc %s_archetypes[] = {\n", e->name);
+    ecs_put(&b, "static const rt_archetype_desc %s_archetypes[] = {\n", e->name);
     for (int i = 0; i < m->n_archetypes; i++) {
         const ecs_archetype *a = &m->archetypes[i];
         int nc = 0, ntag = 0;
@@ -535,70 +507,70 @@ static char *emit_source(const emitter *e, const char *header) {
             if (t->kind == ECS_COMPONENT_KIND) nc += t->n_fields;
             else if (t->kind == ECS_TAG_KIND) ntag++;
         }
-        put(&b, "    {\"%s\", %d, %s_columns, %d, %s%s, sizeof(%s_init)},\n", a->name, nc,
+        ecs_put(&b, "    {\"%s\", %d, %s_columns, %d, %s%s, sizeof(%s_init)},\n", a->name, nc,
             a->name, ntag, ntag ? a->name : "NULL", ntag ? "_tags" : "", a->name);
     }
-    if (!m->n_archetypes) put(&b, "    {0},\n");
-    put(&b, "};\n\n");
+    if (!m->n_archetypes) ecs_put(&b, "    {0},\n");
+    ecs_put(&b, "};\n\n");
 
     for (int i = 0; i < m->n_systems; i++) emit_system_tables(&b, e, i);
     const ecs_plan *plan = e->sc->plan;
-    put(&b, "\nstatic const rt_system_desc %s_systems[] = {\n", e->name);
+    ecs_put(&b, "\nstatic const rt_system_desc %s_systems[] = {\n", e->name);
     for (int i = 0; i < m->n_systems; i++) {
         const ecs_system *s = &m->systems[i];
-        put(&b, "    [%s_id] = {\n        .name = \"%s\",\n        .where = \"%s\",\n"
+        ecs_put(&b, "    [%s_id] = {\n        .name = \"%s\",\n        .where = \"%s\",\n"
                 "        .flags = ", s->name, s->name, loc_str(&s->loc));
         emit_flags(&b, plan->flags[i]);
-        put(&b, ",\n");
+        ecs_put(&b, ",\n");
         if (s->n_archetypes)
-            put(&b, "        .n_matches = %d,\n        .matches = %s_matches,\n",
+            ecs_put(&b, "        .n_matches = %d,\n        .matches = %s_matches,\n",
                 s->n_archetypes, s->name);
         else
-            put(&b, "        .run_once = %s__once,\n", s->name);
+            ecs_put(&b, "        .run_once = %s__once,\n", s->name);
         if (plan->n_succ[i])
-            put(&b, "        .n_successors = %d,\n        .successors = %s_successors,\n",
+            ecs_put(&b, "        .n_successors = %d,\n        .successors = %s_successors,\n",
                 plan->n_succ[i], s->name);
-        put(&b, "        .n_predecessors = %d,\n", plan->n_preds[i]);
+        ecs_put(&b, "        .n_predecessors = %d,\n", plan->n_preds[i]);
         uint64_t cost = e->sc->cost_ns[i], rank = e->sc->rank_ns[i];
-        put(&b, "        .cost_ns = %llu, /* %s */\n        .rank_ns = %llu,\n    },\n",
+        ecs_put(&b, "        .cost_ns = %llu, /* %s */\n        .rank_ns = %llu,\n    },\n",
             (unsigned long long)(cost > UINT32_MAX ? UINT32_MAX : cost),
             e->sc->measured[i] ? "measured" : "estimated",
             (unsigned long long)(rank > UINT32_MAX ? UINT32_MAX : rank));
     }
-    if (!m->n_systems) put(&b, "    {0},\n");
-    put(&b, "};\n\n");
+    if (!m->n_systems) ecs_put(&b, "    {0},\n");
+    ecs_put(&b, "};\n\n");
 
-    put(&b, "/* Execution order in %d stage%s. A step marked RT_STEP_SYNC_AFTER is a barrier:\n"
+    ecs_put(&b, "/* Execution order in %d stage%s. A step marked RT_STEP_SYNC_AFTER is a barrier:\n"
             " * commands recorded so far are applied before any later step starts.\n"
             " * Edges join systems of one stage. Proven safe by ecsc (gen/verify.c). */\n",
         e->sc->n_stages, e->sc->n_stages == 1 ? "" : "s");
-    put(&b, "static const rt_step %s_steps[] = {\n", e->name);
+    ecs_put(&b, "static const rt_step %s_steps[] = {\n", e->name);
     int stage = -1;
     for (int k = 0; k < plan->n_steps; k++) {
         int x = plan->steps[k].system;
         if (e->sc->stage[x] != stage) {
             stage = e->sc->stage[x];
-            put(&b, "    /* stage %d */\n", stage);
+            ecs_put(&b, "    /* stage %d */\n", stage);
         }
-        put(&b, "    {%s_id, %s},", m->systems[x].name,
+        ecs_put(&b, "    {%s_id, %s},", m->systems[x].name,
             plan->steps[k].sync_after ? "RT_STEP_SYNC_AFTER" : "0");
         if (plan->steps[k].sync_after) sync_comment(&b, e, stage);
-        put(&b, "\n");
+        ecs_put(&b, "\n");
     }
-    if (!plan->n_steps) put(&b, "    {0},\n");
-    put(&b, "};\n\n");
+    if (!plan->n_steps) ecs_put(&b, "    {0},\n");
+    ecs_put(&b, "};\n\n");
 
-    put(&b, "const rt_program %s_program = {\n", e->name);
-    put(&b, "    .name = \"%s\",\n", e->name);
-    put(&b, "    .n_components = %d,\n    .n_tags = %d,\n    .n_resources = %d,\n",
+    ecs_put(&b, "const rt_program %s_program = {\n", e->name);
+    ecs_put(&b, "    .name = \"%s\",\n", e->name);
+    ecs_put(&b, "    .n_components = %d,\n    .n_tags = %d,\n    .n_resources = %d,\n",
         ecs_model_count_kind(m, ECS_COMPONENT_KIND), nt,
         ecs_model_count_kind(m, ECS_RESOURCE_KIND));
-    put(&b, "    .n_archetypes = %d,\n    .n_systems = %d,\n", m->n_archetypes, m->n_systems);
-    put(&b, "    .components = %s_components,\n    .tags = %s_tags,\n"
+    ecs_put(&b, "    .n_archetypes = %d,\n    .n_systems = %d,\n", m->n_archetypes, m->n_systems);
+    ecs_put(&b, "    .components = %s_components,\n    .tags = %s_tags,\n"
             "    .resources = %s_resources,\n    .archetypes = %s_archetypes,\n"
             "    .systems = %s_systems,\n",
         e->name, e->name, e->name, e->name, e->name);
-    put(&b, "    .n_steps = %d,\n    .steps = %s_steps,\n};\n", plan->n_steps, e->name);
+    ecs_put(&b, "    .n_steps = %d,\n    .steps = %s_steps,\n};\n", plan->n_steps, e->name);
     return b.s;
 }
 

@@ -159,6 +159,13 @@ bool ecs_archetype_has(const ecs_archetype *a, int type);
 int ecs_model_count_kind(const ecs_model *m, ecs_type_kind k);
 void ecs_model_add_dep(ecs_model *m, const char *path); /* for the depfile */
 
+/* text.c: a growing string for the emitters (emit.c, report.c) */
+typedef struct ecs_text {
+    char *s; /* NUL-terminated once anything was put; malloc'd */
+    size_t len, cap;
+} ecs_text;
+void ecs_put(ecs_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* diag.c */
 typedef enum ecs_severity { ECS_NOTE, ECS_WARNING, ECS_ERROR } ecs_severity;
 void ecs_diag(ecs_severity sev, ecs_loc loc, const char *fmt, ...)

@@ -20,9 +20,8 @@
  * by two schemas is seen twice; declarations are keyed by location so they
  * are modelled once. Next: check.c.
  */
-#include "model.h"
+#include "parse_util.h"
 
-#include <clang-c/Index.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,25 +31,8 @@ typedef struct parse_ctx {
     CXTranslationUnit tu;
 } parse_ctx;
 
-static ecs_loc file_loc(ecs_model *m, CXSourceLocation l) {
-    CXFile f;
-    unsigned line, col, off;
-    clang_getFileLocation(l, &f, &line, &col, &off);
-    ecs_loc loc = {0};
-    CXString name = clang_getFileName(f);
-    const char *s = clang_getCString(name);
-    if (s) {
-        if (strncmp(s, "./", 2) == 0) s += 2;
-        loc.file = ecs_model_strdup(m, s);
-    }
-    clang_disposeString(name);
-    loc.line = line;
-    loc.col = col;
-    return loc;
-}
-
 static ecs_loc cursor_loc(ecs_model *m, CXCursor c) {
-    return file_loc(m, clang_getCursorLocation(c));
+    return ecs_clang_loc(m, clang_getCursorLocation(c));
 }
 
 static const char *cursor_name(ecs_model *m, CXCursor c) {

@@ -24,6 +24,7 @@
  *
  * No judgment happens here: check_body.c decides what is an error. */
 #include "body.h"
+#include "parse_util.h"
 
 #include <clang-c/CXCompilationDatabase.h>
 #include <clang-c/Index.h>
@@ -40,30 +41,6 @@ typedef struct body_ctx {
     CXTranslationUnit tu;
     int file;          /* index of the file being parsed */
 } body_ctx;
-
-static const char *str(ecs_model *store, CXString s) {
-    const char *c = clang_getCString(s);
-    const char *r = ecs_model_strdup(store, c ? c : "");
-    clang_disposeString(s);
-    return r;
-}
-
-static ecs_loc loc_of(ecs_model *store, CXSourceLocation l) {
-    CXFile f;
-    unsigned line, col, off;
-    clang_getFileLocation(l, &f, &line, &col, &off);
-    ecs_loc loc = {0};
-    CXString name = clang_getFileName(f);
-    const char *s = clang_getCString(name);
-    if (s) {
-        if (strncmp(s, "./", 2) == 0) s += 2;
-        loc.file = ecs_model_strdup(store, s);
-    }
-    clang_disposeString(name);
-    loc.line = line;
-    loc.col = col;
-    return loc;
-}
 
 static unsigned offset_of(CXSourceLocation l) {
     unsigned off;
@@ -116,11 +93,11 @@ static const char *bottom_name(ecs_model *store, CXType t) {
         else break;
     }
     if (t.kind != CXType_Record) return "";
-    return str(store, clang_getCursorSpelling(clang_getTypeDeclaration(t)));
+    return ecs_clang_string(store, clang_getCursorSpelling(clang_getTypeDeclaration(t)));
 }
 
 static const char *type_text(ecs_model *store, CXType t) {
-    return str(store, clang_getTypeSpelling(t));
+    return ecs_clang_string(store, clang_getTypeSpelling(t));
 }
 
 /* --- the walk ------------------------------------------------------------------------ */
@@ -147,7 +124,7 @@ static void add_fact(walk *w, ecs_fact f) {
 }
 
 static ecs_loc here(walk *w, CXCursor c) {
-    return loc_of(w->ctx->b->store, clang_getCursorLocation(c));
+    return ecs_clang_loc(w->ctx->b->store, clang_getCursorLocation(c));
 }
 
 /* Tokens of `parent` just before and just after its child `child`. */
@@ -269,8 +246,8 @@ static void global_access(walk *w, CXCursor ref_expr, CXCursor var) {
     bool constant = clang_isConstQualifiedType(base) != 0;
     if (constant && !pointer) return; /* a plain constant: nothing to race on */
     ecs_fact f = {0};
-    f.name = str(store, clang_getCursorSpelling(var));
-    f.usr = str(store, clang_getCursorUSR(var));
+    f.name = ecs_clang_string(store, clang_getCursorSpelling(var));
+    f.usr = ecs_clang_string(store, clang_getCursorUSR(var));
     f.loc = here(w, ref_expr);
     f.decl = here(w, var);
     f.var_type = bottom_name(store, t);
@@ -315,7 +292,7 @@ static void conversion(walk *w, CXCursor c, bool is_explicit) {
     f.detail = ecs_model_strdup(store, detail);
     /* point at the operand, where the const data is named */
     if (!is_explicit)
-        f.loc = loc_of(store, clang_getRangeStart(clang_getCursorExtent(operand)));
+        f.loc = ecs_clang_loc(store, clang_getRangeStart(clang_getCursorExtent(operand)));
     add_fact(w, f);
 }
 
@@ -328,8 +305,8 @@ static void examine(walk *w) {
         enum CXCursorKind rk = clang_getCursorKind(ref);
         if (rk == CXCursor_FunctionDecl) {
             ecs_fact f = {.kind = ECS_FACT_CALL, .detail = "", .var_type = ""};
-            f.name = str(store, clang_getCursorSpelling(ref));
-            f.usr = str(store, clang_getCursorUSR(ref));
+            f.name = ecs_clang_string(store, clang_getCursorSpelling(ref));
+            f.usr = ecs_clang_string(store, clang_getCursorUSR(ref));
             f.loc = here(w, c);
             f.decl = here(w, ref);
             add_fact(w, f);
@@ -343,7 +320,7 @@ static void examine(walk *w) {
     case CXCursor_TypeRef: {
         CXCursor ref = clang_getCursorReferenced(c);
         ecs_fact f = {.kind = ECS_FACT_TYPE_USE, .detail = "names", .var_type = ""};
-        f.name = str(store, clang_getCursorSpelling(ref));
+        f.name = ecs_clang_string(store, clang_getCursorSpelling(ref));
         f.loc = here(w, c);
         add_fact(w, f);
         break;
@@ -384,13 +361,13 @@ static bool in_checked_file(CXCursor c) {
 static void add_function(body_ctx *ctx, CXCursor c) {
     ecs_body_model *b = ctx->b;
     ecs_model *store = b->store;
-    const char *usr = str(store, clang_getCursorUSR(c));
+    const char *usr = ecs_clang_string(store, clang_getCursorUSR(c));
     for (int i = 0; i < b->n_fns; i++)
         if (strcmp(b->fns[i].usr, usr) == 0) return; /* a header seen before */
     ecs_body_fn fn = {0};
-    fn.name = str(store, clang_getCursorSpelling(c));
+    fn.name = ecs_clang_string(store, clang_getCursorSpelling(c));
     fn.usr = usr;
-    fn.loc = loc_of(store, clang_getCursorLocation(c));
+    fn.loc = ecs_clang_loc(store, clang_getCursorLocation(c));
     fn.in_checked_file = in_checked_file(c);
     b->fns = ecs_model_grow(store, b->fns, b->n_fns, sizeof fn);
     b->fns[b->n_fns] = fn;

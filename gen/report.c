@@ -21,34 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct text {
-    char *s;
-    size_t len, cap;
-} text;
-
-static void put(text *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *b, const char *fmt, ...) {
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (b->s && (size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + (size_t)n + 1) cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            fprintf(stderr, "ecsc: error: out of memory\n");
-            exit(2);
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-}
-
 static const char *loc_text(ecs_loc l, char out[300]) {
     snprintf(out, 300, "%s:%u:%u", l.file ? l.file : "?", l.line, l.col);
     return out;
@@ -78,28 +50,28 @@ static unsigned char *plan_reach(const ecs_plan *p) {
     return r;
 }
 
-static void flags_text(text *b, uint32_t f) {
-    if (f & ECS_SYS_MAIN_THREAD) put(b, ", main thread");
-    if (f & ECS_SYS_SERIAL) put(b, ", serial");
-    if (f & ECS_SYS_ASYNC) put(b, ", async");
-    if (f & ECS_SYS_STRUCTURAL) put(b, ", structural");
+static void flags_text(ecs_text *b, uint32_t f) {
+    if (f & ECS_SYS_MAIN_THREAD) ecs_put(b, ", main thread");
+    if (f & ECS_SYS_SERIAL) ecs_put(b, ", serial");
+    if (f & ECS_SYS_ASYNC) ecs_put(b, ", async");
+    if (f & ECS_SYS_STRUCTURAL) ecs_put(b, ", structural");
 }
 
 /* --- explain ------------------------------------------------------------------------ */
 
 char *ecs_report_explain(const ecs_model *m, const ecs_schedule *s) {
-    text b = {0};
+    ecs_text b = {0};
     char l1[300];
     const ecs_plan *p = s->plan;
     int n = m->n_systems;
-    put(&b, "schedule of");
-    for (int i = 0; i < m->n_inputs; i++) put(&b, " %s", m->inputs[i]);
-    put(&b, " (%d system%s, %d stage%s, costs: %s)\n\n", n, n == 1 ? "" : "s", s->n_stages,
+    ecs_put(&b, "schedule of");
+    for (int i = 0; i < m->n_inputs; i++) ecs_put(&b, " %s", m->inputs[i]);
+    ecs_put(&b, " (%d system%s, %d stage%s, costs: %s)\n\n", n, n == 1 ? "" : "s", s->n_stages,
         s->n_stages == 1 ? "" : "s", s->cost_source);
 
-    put(&b, "sequential order (explicit constraints, then declaration order):\n ");
-    for (int i = 0; i < n; i++) put(&b, " %s", m->systems[s->order[i]].name);
-    put(&b, "\n\n");
+    ecs_put(&b, "sequential order (explicit constraints, then declaration order):\n ");
+    for (int i = 0; i < n; i++) ecs_put(&b, " %s", m->systems[s->order[i]].name);
+    ecs_put(&b, "\n\n");
 
     unsigned char *reach = plan_reach(p);
     int stage = -1;
@@ -107,61 +79,61 @@ char *ecs_report_explain(const ecs_model *m, const ecs_schedule *s) {
         int x = p->steps[k].system;
         if (s->stage[x] != stage) {
             stage = s->stage[x];
-            put(&b, "stage %d: critical path %.1f us\n", stage, us(s->stage_ns[stage]));
+            ecs_put(&b, "stage %d: critical path %.1f us\n", stage, us(s->stage_ns[stage]));
         }
         const ecs_system *sy = &m->systems[x];
-        put(&b, "  %-16s %s  cost %.1f us (%s), rank %.1f us%s", sy->name, loc_text(sy->loc, l1),
+        ecs_put(&b, "  %-16s %s  cost %.1f us (%s), rank %.1f us%s", sy->name, loc_text(sy->loc, l1),
             us(s->cost_ns[x]), s->measured[x] ? "measured" : "estimated", us(s->rank_ns[x]),
             s->critical[x] ? ", critical" : "");
         flags_text(&b, p->flags[x]);
-        put(&b, "\n");
+        ecs_put(&b, "\n");
         int together = 0;
         for (int q = 0; q < p->n_steps; q++) {
             int y = p->steps[q].system;
             if (y == x || s->stage[y] != stage || reach[(size_t)x * (size_t)n + (size_t)y] ||
                 reach[(size_t)y * (size_t)n + (size_t)x])
                 continue;
-            put(&b, "%s %s", together++ ? "," : "    may run with:", m->systems[y].name);
+            ecs_put(&b, "%s %s", together++ ? "," : "    may run with:", m->systems[y].name);
         }
-        if (together) put(&b, "\n");
+        if (together) ecs_put(&b, "\n");
         if (p->n_succ[x]) {
-            put(&b, "    then:");
+            ecs_put(&b, "    then:");
             for (int e = 0; e < p->n_succ[x]; e++)
-                put(&b, "%s %s", e ? "," : "", m->systems[p->succ[x][e]].name);
-            put(&b, "\n");
+                ecs_put(&b, "%s %s", e ? "," : "", m->systems[p->succ[x][e]].name);
+            ecs_put(&b, "\n");
         }
         if (p->steps[k].sync_after) {
             const ecs_relation *why = ecs_schedule_sync_reason(s, stage);
             if (why)
-                put(&b, "  -- sync point: commands applied; '%s' must see the changes of '%s'\n\n",
+                ecs_put(&b, "  -- sync point: commands applied; '%s' must see the changes of '%s'\n\n",
                     m->systems[why->second].name, m->systems[why->first].name);
             else
-                put(&b, "  -- sync point: end of frame\n\n");
+                ecs_put(&b, "  -- sync point: end of frame\n\n");
         }
     }
-    put(&b, "critical path: %.1f us (with every system in its earliest stage: %.1f us)\n ",
+    ecs_put(&b, "critical path: %.1f us (with every system in its earliest stage: %.1f us)\n ",
         us(s->critical_ns), us(s->asap_ns));
     for (int k = 0; k < s->n_stages; k++) {
-        if (k) put(&b, " |");
+        if (k) ecs_put(&b, " |");
         for (int q = 0; q < p->n_steps; q++) {
             int x = p->steps[q].system;
-            if (s->stage[x] == k && s->critical[x]) put(&b, " %s", m->systems[x].name);
+            if (s->stage[x] == k && s->critical[x]) ecs_put(&b, " %s", m->systems[x].name);
         }
     }
-    put(&b, "\n\n");
+    ecs_put(&b, "\n\n");
     if (s->profile) {
         int used = 0;
         for (int i = 0; i < s->profile->n; i++)
             used += ecs_model_find_system(m, s->profile->entries[i].name) >= 0;
-        put(&b, "profile %s: %d of its %d entries name a system", s->profile->path, used,
+        ecs_put(&b, "profile %s: %d of its %d entries name a system", s->profile->path, used,
             s->profile->n);
         for (int i = 0, k = 0; i < s->profile->n; i++)
             if (ecs_model_find_system(m, s->profile->entries[i].name) < 0)
-                put(&b, "%s %s", k++ ? "," : "; ignored:", s->profile->entries[i].name);
-        put(&b, "\n\n");
+                ecs_put(&b, "%s %s", k++ ? "," : "; ignored:", s->profile->entries[i].name);
+        ecs_put(&b, "\n\n");
     }
 
-    put(&b, "relations (first -> second: requirement; how the plan meets it):\n");
+    ecs_put(&b, "relations (first -> second: requirement; how the plan meets it):\n");
     for (int i = 0; i < s->n_relations; i++) {
         const ecs_relation *r = &s->relations[i];
         const char *how;
@@ -170,19 +142,19 @@ char *ecs_report_explain(const ecs_model *m, const ecs_schedule *s) {
         else if (r->req == ECS_REQ_STAGE) how = "same stage: commands wait for its sync point";
         else if (r->edge) how = "edge";
         else how = "path of edges";
-        put(&b, "  %s -> %s: %s; %s%s%s\n", m->systems[r->first].name, m->systems[r->second].name,
+        ecs_put(&b, "  %s -> %s: %s; %s%s%s\n", m->systems[r->first].name, m->systems[r->second].name,
             req_names[r->req], how, r->ambiguous ? "; AMBIGUOUS (declaration order only)" : "",
             r->allowed ? "; ambiguity allowed" : "");
         for (int q = 0; q < r->n_reasons; q++) {
             const ecs_reason *x = &s->reasons[r->reasons + q];
             char t[600];
             ecs_reason_text(m, r, x, t, sizeof t);
-            put(&b, "      %-10s %s", ecs_rule_names[x->rule], t);
-            if (x->loc.file) put(&b, " (%s)", loc_text(x->loc, l1));
-            put(&b, "\n");
+            ecs_put(&b, "      %-10s %s", ecs_rule_names[x->rule], t);
+            if (x->loc.file) ecs_put(&b, " (%s)", loc_text(x->loc, l1));
+            ecs_put(&b, "\n");
         }
     }
-    put(&b, "\nambiguous pairs: %d\n", s->n_ambiguous);
+    ecs_put(&b, "\nambiguous pairs: %d\n", s->n_ambiguous);
     free(reach);
     return b.s;
 }
@@ -190,44 +162,44 @@ char *ecs_report_explain(const ecs_model *m, const ecs_schedule *s) {
 /* --- graph (DOT) -------------------------------------------------------------------- */
 
 char *ecs_report_dot(const ecs_model *m, const ecs_schedule *s) {
-    text b = {0};
+    ecs_text b = {0};
     const ecs_plan *p = s->plan;
-    put(&b, "digraph schedule {\n");
-    put(&b, "  rankdir=LR;\n  compound=true;\n  fontname=\"Helvetica\";\n");
-    put(&b, "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];\n");
-    put(&b, "  edge [fontname=\"Helvetica\", fontsize=9];\n");
-    put(&b, "  label=\"critical path %.1f us (red); blue: main thread; costs: %s\";\n",
+    ecs_put(&b, "digraph schedule {\n");
+    ecs_put(&b, "  rankdir=LR;\n  compound=true;\n  fontname=\"Helvetica\";\n");
+    ecs_put(&b, "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];\n");
+    ecs_put(&b, "  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    ecs_put(&b, "  label=\"critical path %.1f us (red); blue: main thread; costs: %s\";\n",
         us(s->critical_ns), s->cost_source);
     for (int k = 0; k < s->n_stages; k++) {
-        put(&b, "  subgraph cluster_stage%d {\n    label=\"stage %d (%.1f us)\";\n"
+        ecs_put(&b, "  subgraph cluster_stage%d {\n    label=\"stage %d (%.1f us)\";\n"
                 "    style=dashed;\n", k, k, us(s->stage_ns[k]));
         for (int q = 0; q < p->n_steps; q++) {
             int x = p->steps[q].system;
             if (s->stage[x] != k) continue;
             const ecs_system *sy = &m->systems[x];
-            put(&b, "    \"%s\" [label=\"%s\\n%.1f us%s\"", sy->name, sy->name, us(s->cost_ns[x]),
+            ecs_put(&b, "    \"%s\" [label=\"%s\\n%.1f us%s\"", sy->name, sy->name, us(s->cost_ns[x]),
                 p->flags[x] & ECS_SYS_MAIN_THREAD ? "\\nmain thread" : "");
             if (p->flags[x] & ECS_SYS_MAIN_THREAD)
-                put(&b, ", style=\"rounded,filled\", fillcolor=\"lightblue\"");
-            if (s->critical[x]) put(&b, ", color=red, penwidth=2");
-            put(&b, "];\n");
+                ecs_put(&b, ", style=\"rounded,filled\", fillcolor=\"lightblue\"");
+            if (s->critical[x]) ecs_put(&b, ", color=red, penwidth=2");
+            ecs_put(&b, "];\n");
         }
-        put(&b, "  }\n");
+        ecs_put(&b, "  }\n");
     }
     for (int k = 0; k < s->n_stages; k++) {
         const ecs_relation *why = ecs_schedule_sync_reason(s, k);
         if (why)
-            put(&b, "  \"sync%d\" [shape=octagon, label=\"sync\\n%s sees %s\"];\n", k,
+            ecs_put(&b, "  \"sync%d\" [shape=octagon, label=\"sync\\n%s sees %s\"];\n", k,
                 m->systems[why->second].name, m->systems[why->first].name);
         else
-            put(&b, "  \"sync%d\" [shape=octagon, label=\"sync\\nend of frame\"];\n", k);
+            ecs_put(&b, "  \"sync%d\" [shape=octagon, label=\"sync\\nend of frame\"];\n", k);
         /* stage k's sinks -> sync k -> stage k+1's sources */
         for (int x = 0; x < m->n_systems; x++) {
             if (s->stage[x] == k && p->n_succ[x] == 0)
-                put(&b, "  \"%s\" -> \"sync%d\" [style=dashed, arrowhead=none];\n",
+                ecs_put(&b, "  \"%s\" -> \"sync%d\" [style=dashed, arrowhead=none];\n",
                     m->systems[x].name, k);
             if (s->stage[x] == k + 1 && p->n_preds[x] == 0)
-                put(&b, "  \"sync%d\" -> \"%s\" [style=dashed];\n", k, m->systems[x].name);
+                ecs_put(&b, "  \"sync%d\" -> \"%s\" [style=dashed];\n", k, m->systems[x].name);
         }
     }
     for (int x = 0; x < m->n_systems; x++)
@@ -251,10 +223,10 @@ char *ecs_report_dot(const ecs_model *m, const ecs_schedule *s) {
             }
             bool crit = s->critical[x] && s->critical[y] &&
                         s->rank_ns[x] == s->rank_ns[y] + s->cost_ns[x];
-            put(&b, "  \"%s\" -> \"%s\" [label=\"%s\"%s];\n", m->systems[x].name,
+            ecs_put(&b, "  \"%s\" -> \"%s\" [label=\"%s\"%s];\n", m->systems[x].name,
                 m->systems[y].name, label, crit ? ", color=red, penwidth=2" : "");
         }
-    put(&b, "}\n");
+    ecs_put(&b, "}\n");
     return b.s;
 }
 
@@ -462,11 +434,11 @@ ecs_plan *ecs_plan_read_json(const ecs_model *m, const char *path) {
         ecs_diag(ECS_ERROR, (ecs_loc){0}, "cannot open plan '%s'", path);
         return NULL;
     }
-    text t = {0};
+    ecs_text t = {0};
     char chunk[65536];
     size_t got;
-    put(&t, "%s", "");
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) put(&t, "%.*s", (int)got, chunk);
+    ecs_put(&t, "%s", "");
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) ecs_put(&t, "%.*s", (int)got, chunk);
     fclose(f);
     cJSON *root = cJSON_Parse(t.s);
     free(t.s);
