@@ -7,6 +7,10 @@
  * column is a whole number of 64-bit words. Growth doubles capacity and
  * copies: no allocation per entity, and none at all while capacity lasts.
  *
+ * Appending and removing a row are inline (rt_internal.h), driven by a row
+ * plan built here: the columns grouped by element size, so creating and
+ * destroying an entity copy each element with one load and one store.
+ *
  * Tags are bit columns: switching a tag is a bit write, the entity stays put.
  * rt_table_next_run turns a tag filter into runs of consecutive rows, so a
  * system body always sees whole arrays of matching entities. */
@@ -16,17 +20,38 @@
 
 static size_t bits_bytes(int32_t capacity) { return (size_t)capacity / 64 * 8; }
 
-int rt__table_init(rt_world *w, rt_table *t, const rt_archetype_desc *desc,
-                   int32_t capacity) {
+/* Groups the columns by element size: 4 bytes, 8 bytes, the rest. */
+static int plan_init(rt_world *w, rt__row_plan *plan, const rt_archetype_desc *d) {
+    memset(plan, 0, sizeof *plan);
+    plan->n_tags = d->n_tags;
+    plan->cols = rt__alloc(w, sizeof(rt__plan_col) * (size_t)(d->n_columns + 1), 64);
+    if (!plan->cols) return RT_ENOMEM;
+    int32_t n = 0;
+    for (int pass = 0; pass < 3; pass++)
+        for (int32_t i = 0; i < d->n_columns; i++) {
+            uint32_t size = d->columns[i].size;
+            int kind = size == 4 ? 0 : size == 8 ? 1 : 2;
+            if (kind != pass) continue;
+            plan->cols[n++] = (rt__plan_col){i, d->columns[i].init_offset, size};
+            if (kind == 0) plan->n4++;
+            else if (kind == 1) plan->n8++;
+            else plan->n_any++;
+        }
+    return RT_OK;
+}
+
+int rt__table_init(rt_world *w, rt_table *t, rt__row_plan *plan,
+                   const rt_archetype_desc *desc, int32_t capacity) {
     memset(t, 0, sizeof *t);
     t->desc = desc;
     t->columns = rt__alloc_zero(w, sizeof(void *) * (size_t)(desc->n_columns + 1));
     t->tag_bits = rt__alloc_zero(w, sizeof(uint64_t *) * (size_t)(desc->n_tags + 1));
     if (!t->columns || !t->tag_bits) return RT_ENOMEM;
+    if (plan_init(w, plan, desc) != RT_OK) return RT_ENOMEM;
     return capacity > 0 ? rt__table_reserve(w, t, capacity) : RT_OK;
 }
 
-void rt__table_fini(rt_world *w, rt_table *t) {
+void rt__table_fini(rt_world *w, rt_table *t, rt__row_plan *plan) {
     const rt_archetype_desc *d = t->desc;
     if (t->columns) {
         for (int32_t i = 0; i < d->n_columns; i++)
@@ -40,6 +65,8 @@ void rt__table_fini(rt_world *w, rt_table *t) {
     }
     rt__free(w, t->entities, (size_t)t->capacity * sizeof(rt_entity));
     memset(t, 0, sizeof *t);
+    rt__free(w, plan->cols, sizeof(rt__plan_col) * (size_t)(d->n_columns + 1));
+    memset(plan, 0, sizeof *plan);
 }
 
 size_t rt__table_bytes(const rt_table *t) {
@@ -95,55 +122,21 @@ fail:
     return RT_ENOMEM;
 }
 
-static inline void copy_elem(void *dst, const void *src, uint32_t size) {
-    switch (size) { /* the common sizes, without a call */
-    case 4: memcpy(dst, src, 4); break;
-    case 8: memcpy(dst, src, 8); break;
-    case 16: memcpy(dst, src, 16); break;
-    default: memcpy(dst, src, size); break;
-    }
-}
-
-int32_t rt__table_push(rt_world *w, rt_table *t, rt_entity e, const void *init) {
-    if (t->count == t->capacity) {
-        int err = rt__table_reserve(w, t, t->count + 1);
-        if (err != RT_OK) return -err;
-    }
-    const rt_archetype_desc *d = t->desc;
-    int32_t row = t->count++;
-    t->entities[row] = e;
-    for (int32_t i = 0; i < d->n_columns; i++) {
-        const rt_column_desc *c = &d->columns[i];
-        char *dst = (char *)t->columns[i] + (size_t)row * c->size;
-        if (init) copy_elem(dst, (const char *)init + c->init_offset, c->size);
+void rt__table_write_row(rt_table *t, const rt__row_plan *p, int32_t row, const void *init) {
+    const rt__plan_col *c = p->cols;
+    for (int32_t i = 0, n = p->n4 + p->n8 + p->n_any; i < n; i++, c++) {
+        char *dst = (char *)t->columns[c->column] + (size_t)row * c->size;
+        if (init) memcpy(dst, (const char *)init + c->init_offset, c->size);
         else memset(dst, 0, c->size);
     }
-    /* Tag bits of rows >= count are kept zero, so a new row has no tags. */
-    return row;
 }
 
-rt_entity rt__table_remove(rt_table *t, int32_t row) {
-    const rt_archetype_desc *d = t->desc;
-    int32_t last = --t->count;
-    uint64_t last_mask = 1ull << (last & 63);
-    rt_entity moved = RT_ENTITY_NULL;
-    if (row != last) {
-        for (int32_t i = 0; i < d->n_columns; i++) {
-            uint32_t size = d->columns[i].size;
-            char *base = t->columns[i];
-            copy_elem(base + (size_t)row * size, base + (size_t)last * size, size);
-        }
-        t->entities[row] = t->entities[last];
-        moved = t->entities[row];
-        uint64_t row_mask = 1ull << (row & 63);
-        for (int32_t i = 0; i < d->n_tags; i++) {
-            uint64_t *b = t->tag_bits[i];
-            if (b[last >> 6] & last_mask) b[row >> 6] |= row_mask;
-            else b[row >> 6] &= ~row_mask;
-        }
+void rt__table_move_row(rt_table *t, const rt__row_plan *p, int32_t row, int32_t last) {
+    const rt__plan_col *c = p->cols;
+    for (int32_t i = 0, n = p->n4 + p->n8 + p->n_any; i < n; i++, c++) {
+        char *base = t->columns[c->column];
+        memmove(base + (size_t)row * c->size, base + (size_t)last * c->size, c->size);
     }
-    for (int32_t i = 0; i < d->n_tags; i++) t->tag_bits[i][last >> 6] &= ~last_mask;
-    return moved;
 }
 
 /* The filter's verdict on the 64 rows of word `wi`: bit set = row passes. */
