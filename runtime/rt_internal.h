@@ -189,12 +189,16 @@ RT__HOT rt_entity rt__table_remove(rt_table *t, const rt__row_plan *p, int32_t r
 #undef RT__MOVE8
     }
     /* Each tag bit moves from `last` to `row`, then `last` is cleared: rows
-     * >= count keep no tags. */
+     * >= count keep no tags. Words are written only when a bit changes, so
+     * destroying untagged entities stores nothing here (and back-to-back
+     * destroys do not wait on each other's stores to the same word). */
+    const uint32_t rw = (uint32_t)row >> 6, lw = (uint32_t)last >> 6;
+    const uint64_t row_mask = 1ull << (row & 63), last_mask = 1ull << (last & 63);
     for (int32_t i = 0; i < n_tags; i++) {
         uint64_t *b = bits[i];
-        uint64_t bit = (b[last >> 6] >> (last & 63)) & 1;
-        b[row >> 6] = (b[row >> 6] & ~(1ull << (row & 63))) | bit << (row & 63);
-        b[last >> 6] &= ~(1ull << (last & 63));
+        const bool at_last = (b[lw] & last_mask) != 0, at_row = (b[rw] & row_mask) != 0;
+        if (at_last != at_row) b[rw] ^= row_mask;
+        if (at_last) b[lw] &= ~last_mask;
     }
     return ents[row] = ents[last];
 }

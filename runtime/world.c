@@ -194,34 +194,43 @@ int rt_world_create_entities(rt_world *w, int32_t archetype, int32_t n, const vo
         create_failed(w, archetype, err);
         return err;
     }
-    /* Entities first, then column by column: each column is one pass of
-     * strided loads from the _init structs and sequential stores. */
-    const int32_t row0 = t->count;
-    rt__entities *ents = &w->entities;
-    rt_entity *row_ents = t->entities + row0;
-    for (int32_t i = 0; i < n; i++) row_ents[i] = rt__entities_take(ents, archetype, row0 + i);
-    if (out) memcpy(out, row_ents, sizeof(rt_entity) * (size_t)n);
+    /* Block by block of rows: the block's entities, then its columns one
+     * after the other. A column is a pass of strided loads from the _init
+     * structs and sequential stores; the block's _init structs stay in L1
+     * across the passes, so the input is read from memory once. */
+    enum { BLOCK = 256 }; /* rows */
     const rt__row_plan *p = &w->plans[archetype];
     const size_t stride = t->desc->init_size;
-    const char *in = inits;
-    const rt__plan_col *c = p->cols;
-    for (int32_t k = 0; k < p->n4; k++, c++) {
-        uint32_t *dst = (uint32_t *)t->columns[c->column] + row0;
-        if (!in) memset(dst, 0, 4 * (size_t)n);
-        else for (int32_t i = 0; i < n; i++) dst[i] = rt__load32(in + i * stride + c->init_offset);
+    rt__entities *ents = &w->entities;
+    for (int32_t b0 = 0; b0 < n; b0 += BLOCK) {
+        const int32_t m = n - b0 < BLOCK ? n - b0 : BLOCK, row0 = t->count;
+        rt_entity *row_ents = t->entities + row0;
+        for (int32_t i = 0; i < m; i++)
+            row_ents[i] = rt__entities_take(ents, archetype, row0 + i);
+        if (out) memcpy(out + b0, row_ents, sizeof(rt_entity) * (size_t)m);
+        const char *in = inits ? (const char *)inits + (size_t)b0 * stride : NULL;
+        const rt__plan_col *c = p->cols;
+        for (int32_t k = 0; k < p->n4; k++, c++) {
+            uint32_t *dst = (uint32_t *)t->columns[c->column] + row0;
+            const char *src = in + c->init_offset;
+            if (!in) memset(dst, 0, 4 * (size_t)m);
+            else for (int32_t i = 0; i < m; i++) dst[i] = rt__load32(src + (size_t)i * stride);
+        }
+        for (int32_t k = 0; k < p->n8; k++, c++) {
+            uint64_t *dst = (uint64_t *)t->columns[c->column] + row0;
+            const char *src = in + c->init_offset;
+            if (!in) memset(dst, 0, 8 * (size_t)m);
+            else for (int32_t i = 0; i < m; i++) dst[i] = rt__load64(src + (size_t)i * stride);
+        }
+        for (int32_t k = 0; k < p->n_any; k++, c++) {
+            char *dst = (char *)t->columns[c->column] + (size_t)row0 * c->size;
+            if (!in) memset(dst, 0, c->size * (size_t)m);
+            else for (int32_t i = 0; i < m; i++)
+                memcpy(dst + (size_t)i * c->size, in + (size_t)i * stride + c->init_offset,
+                       c->size);
+        }
+        t->count += m;
     }
-    for (int32_t k = 0; k < p->n8; k++, c++) {
-        uint64_t *dst = (uint64_t *)t->columns[c->column] + row0;
-        if (!in) memset(dst, 0, 8 * (size_t)n);
-        else for (int32_t i = 0; i < n; i++) dst[i] = rt__load64(in + i * stride + c->init_offset);
-    }
-    for (int32_t k = 0; k < p->n_any; k++, c++) {
-        char *dst = (char *)t->columns[c->column] + (size_t)row0 * c->size;
-        if (!in) memset(dst, 0, c->size * (size_t)n);
-        else for (int32_t i = 0; i < n; i++)
-            memcpy(dst + (size_t)i * c->size, in + i * stride + c->init_offset, c->size);
-    }
-    t->count += n;
     return RT_OK;
 }
 
