@@ -10,11 +10,13 @@
  *
  * POOL times an empty region (every thread bumps its own counter, checked
  * afterwards) at 2 threads: back to back, where rt_pool's workers are still
- * spinning, and after the workers parked. The same is done, in the same run,
+ * spinning, and after the workers parked and the machine idled for one 60 Hz
+ * frame (how long a CPU has idled decides what waking it costs: on these VMs
+ * about 8 us after 1 ms, 25-50 us after 16 ms). The same is done, in the same run,
  * with a naive pool whose workers wait on a pthread condition variable, the
  * textbook design whose wake cost ecsc must not pay per region. A third rt_pool
  * case parks the workers, wakes them with rt_pool_wake, lets the owner work
- * for 3/4 of the spin time, then times the region: the frame-start pattern.
+ * for 200 us, then times the region: the frame-start pattern.
  *
  * Every figure is the median of at least 7 timed repetitions after one
  * warm-up, with min and max, timed with CLOCK_MONOTONIC.
@@ -36,7 +38,9 @@
 #define BENCH_POOL_TRIAD_GRAIN ((size_t)1 << 16)  /* floats per block: 256 KiB per array */
 #define BENCH_POOL_B2B_RT 20000u                 /* back-to-back regions per repetition */
 #define BENCH_POOL_B2B_NAIVE 1000u
-#define BENCH_POOL_PARK_SETTLE_US 2000u          /* extra sleep once workers report parked */
+#define BENCH_POOL_IDLE_US 16667u                /* idle before a "parked" region: a 60 Hz frame */
+#define BENCH_POOL_OWNER_WORK_US 200u            /* "prewoken": owner work between wake and region */
+#define BENCH_POOL_WAKE_SPIN_US 1000u            /* "prewoken": spin asked of rt_pool_wake */
 
 static uint64_t bench_pool__now_ns(void) {
     struct timespec ts;
@@ -233,7 +237,7 @@ static void bench_pool__wait_parked(rt_pool *p) {
     rt_pool_stats s;
     for (rt_pool_get_stats(p, &s); s.parked < rt_pool_threads(p) - 1; rt_pool_get_stats(p, &s))
         bench_pool__sleep_us(100);
-    bench_pool__sleep_us(BENCH_POOL_PARK_SETTLE_US); /* from sleeping = 1 into the kernel */
+    bench_pool__sleep_us(BENCH_POOL_IDLE_US);
 }
 
 int bench_pool_regions(bench_pool_row *rows, int cap) {
@@ -293,7 +297,7 @@ int bench_pool_regions(bench_pool_row *rows, int cap) {
         if (rt_pool_run(pool, bench_pool__count, counts)) goto out;
         uint64_t t1 = bench_pool__now_ns();
         rt_pool_get_stats(pool, &s1);
-        bench_pool__sleep_us(BENCH_POOL_PARK_SETTLE_US);
+        bench_pool__sleep_us(BENCH_POOL_IDLE_US);
         uint64_t t2 = bench_pool__now_ns();
         bench_pool__naive_run(&naive, bench_pool__count, counts);
         uint64_t t3 = bench_pool__now_ns();
@@ -305,15 +309,15 @@ int bench_pool_regions(bench_pool_row *rows, int cap) {
     }
     if (bench_pool__check_counts(counts, expect, "parked")) goto out;
 
-    /* Parked, then woken ahead with rt_pool_wake while the owner works for 3/4
-     * of the spin time (as a frame would start: wake, then the main thread's
-     * own work, then the first region). */
-    const uint64_t work_ns = (uint64_t)rt_pool_spin_us(pool) * 750u;
+    /* Parked, then woken ahead with rt_pool_wake as a frame would start: wake,
+     * the main thread's own work (BENCH_POOL_OWNER_WORK_US of spinning here),
+     * then the first region. */
     for (int rep = -1; rep < BENCH_POOL_PARKED_REPS; rep++) {
         bench_pool__wait_parked(pool);
-        rt_pool_wake(pool);
-        for (uint64_t t = bench_pool__now_ns(), end = t + work_ns; t < end;)
-            t = bench_pool__now_ns();
+        rt_pool_wake(pool, BENCH_POOL_WAKE_SPIN_US);
+        uint64_t end = bench_pool__now_ns() + BENCH_POOL_OWNER_WORK_US * 1000u;
+        while (bench_pool__now_ns() < end) {
+        }
         rt_pool_get_stats(pool, &s0);
         uint64_t t0 = bench_pool__now_ns();
         if (rt_pool_run(pool, bench_pool__count, counts)) goto out;
@@ -344,7 +348,8 @@ int bench_pool_regions(bench_pool_row *rows, int cap) {
         rows[k] = (bench_pool_row){.workload = "POOL", .metric = "us_per_region",
                                    .variant = out[k].variant, .state = out[k].state,
                                    .threads = BENCH_POOL_REGION_THREADS,
-                                   .wakes_per_region = out[k].wakes};
+                                   .wakes_per_region = out[k].wakes,
+                                   .spin_us = out[k].wakes >= 0 ? rt_pool_spin_us(pool) : 0};
         bench_pool__summarize(out[k].samples, out[k].n, &rows[k]);
     }
     result = BENCH_POOL_REGION_ROWS;
@@ -372,11 +377,9 @@ int main(void) {
     bench_pool_row triad[BENCH_POOL_TRIAD_ROWS], regions[BENCH_POOL_REGION_ROWS];
     if (bench_pool_triad(triad, BENCH_POOL_TRIAD_ROWS) < 0) return 1;
     if (bench_pool_regions(regions, BENCH_POOL_REGION_ROWS) < 0) return 1;
-    rt_pool *probe = rt_pool_create(&(rt_pool_desc){.threads = 2}, NULL);
-    printf("bench_pool: median of >= %d reps after a warm-up; default spin measured at create: "
-           "%u us\n",
-           BENCH_POOL_REPS, probe ? rt_pool_spin_us(probe) : 0);
-    rt_pool_destroy(probe);
+    printf("bench_pool: median of >= %d reps after a warm-up; rt_pool's spin, measured at "
+           "create: %u us\n",
+           BENCH_POOL_REPS, regions[0].spin_us);
     for (int k = 0; k < BENCH_POOL_TRIAD_ROWS; k++) bench_pool__print(&triad[k]);
     for (int k = 0; k < BENCH_POOL_REGION_ROWS; k++) bench_pool__print(&regions[k]);
     printf("triad 2 threads / 1 thread: %.2fx\n", triad[1].value / triad[0].value);

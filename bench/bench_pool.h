@@ -6,7 +6,7 @@
  *          64 MiB, at 1 and 2 threads through rt_pool_parallel_for; gb_per_s
  *          counts 3 x 64 MiB per run.
  *   POOL   the cost of an empty parallel region at 2 threads, back to back and
- *          after the workers parked, for rt_pool and, in the same run, for a
+ *          after the workers parked and idled for a 60 Hz frame, for rt_pool and, in the same run, for a
  *          naive pthread mutex + condition variable pool; and for rt_pool
  *          parked but woken ahead by rt_pool_wake.
  */
@@ -28,6 +28,7 @@ typedef struct bench_pool_row {
     double min, max;
     double wakes_per_region; /* POOL rt_pool rows: futex wakes per region, from
                                 rt_pool_get_stats (0 = workers were spinning); -1 elsewhere */
+    uint32_t spin_us;        /* POOL rt_pool rows: the pool's spin, measured at create; else 0 */
 } bench_pool_row;
 
 #define BENCH_POOL_TRIAD_ROWS 2  /* threads 1 and 2 */

@@ -16,8 +16,9 @@
  * one wake per participant that had parked: one wake per region, not per task.
  * Workers not taking part (rt_pool_run_n) are not touched at all.
  * rt_pool_wake sends the futex wake without a region: a worker woken with its
- * `gen` unchanged spins for another spin_ns, so the wake's latency can be
- * overlapped with the owner's own work before the region.
+ * `gen` unchanged spins for the time rt_pool_wake asked (`wake_spin_ns`), so
+ * the wake's latency can be overlapped with the owner's own work before the
+ * region.
  *
  * Invariants.
  *   - Between regions only the owner writes the region fields; during a region
@@ -95,7 +96,7 @@
  * data written by different threads is kept 128 bytes apart. */
 #define RT_POOL__LINE 128
 
-#define RT_POOL__SPIN_MIN_US 20u   /* bounds of the measured default spin */
+#define RT_POOL__SPIN_MIN_US 50u   /* bounds of the measured default spin */
 #define RT_POOL__SPIN_MAX_US 1000u
 #define RT_POOL__SPIN_WAKES 4u     /* default spin = this many wake times */
 #define RT_POOL__CALIBRATE_RUNS 7u /* wake samples taken at create; median used */
@@ -117,6 +118,7 @@ struct rt_pool {
     uint32_t threads;         /* calling thread included */
     rt_pool__worker *workers; /* [threads]; [0] (the owner) is unused */
     _Atomic uint64_t spin_ns; /* per wait; written by create's calibration */
+    _Atomic uint64_t wake_spin_ns; /* after an rt_pool_wake; written by it */
 
     /* The region: written by the owner between regions (invariant above). */
     alignas(RT_POOL__LINE) rt_pool_fn fn; /* NULL tells workers to exit */
@@ -153,10 +155,12 @@ static void rt_pool__futex_wake(_Atomic uint32_t *word, int count) {
 /* Waits until *word != old and returns the new value. Spins for spin_ns, then
  * parks on the futex with *sleeping = 1 (ordering point 3 in the top comment);
  * *parks counts the parkings when not NULL. Woken while the word is unchanged
- * (by rt_pool_wake, or by a stale wake of an earlier region), it spins again
- * for spin_ns, so a wake sent ahead of a region finds the waiter spinning. */
+ * (by rt_pool_wake, or by a stale wake of an earlier region), it spins again,
+ * for *respin_ns when respin_ns is not NULL, else for spin_ns, so that a wake
+ * sent ahead of a region finds the waiter spinning. */
 static uint32_t rt_pool__await(_Atomic uint32_t *word, uint32_t old, uint64_t spin_ns,
-                               _Atomic uint32_t *sleeping, _Atomic uint64_t *parks) {
+                               const _Atomic uint64_t *respin_ns, _Atomic uint32_t *sleeping,
+                               _Atomic uint64_t *parks) {
     for (;;) {
         uint64_t deadline = 0; /* the clock is read only if the wait lasts */
         for (uint32_t i = 1;; i++) {
@@ -176,6 +180,7 @@ static uint32_t rt_pool__await(_Atomic uint32_t *word, uint32_t old, uint64_t sp
         if (atomic_load_explicit(word, memory_order_seq_cst) == old)
             rt_pool__futex_wait(word, old); /* returns at once if the word changed */
         atomic_store_explicit(sleeping, 0, memory_order_relaxed);
+        if (respin_ns) spin_ns = atomic_load_explicit(respin_ns, memory_order_relaxed);
     }
 }
 
@@ -186,7 +191,7 @@ static void *rt_pool__worker_main(void *arg) {
     uint32_t seen = 0; /* gen starts at 0: the first post makes it 1 */
     for (;;) {
         uint64_t spin = atomic_load_explicit(&p->spin_ns, memory_order_relaxed);
-        seen = rt_pool__await(&w->gen, seen, spin, &w->sleeping, &w->parks);
+        seen = rt_pool__await(&w->gen, seen, spin, &p->wake_spin_ns, &w->sleeping, &w->parks);
         rt_pool_fn fn = p->fn;
         if (!fn) break;
         fn(p->ctx, w->index);
@@ -222,8 +227,13 @@ static void rt_pool__post(rt_pool *p, uint32_t n, rt_pool_fn fn, void *ctx) {
     if (woken) atomic_fetch_add_explicit(&p->wakes, woken, memory_order_relaxed);
 }
 
-uint32_t rt_pool_wake(rt_pool *pool) {
+uint32_t rt_pool_wake(rt_pool *pool, uint32_t spin_us) {
     assert(pool);
+    uint64_t spin_ns = spin_us ? (uint64_t)spin_us * 1000u
+                               : atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
+    /* Relaxed: a worker that reads an older value spins for that instead,
+     * which is all a hint can promise. */
+    atomic_store_explicit(&pool->wake_spin_ns, spin_ns, memory_order_relaxed);
     uint32_t woken = 0;
     for (uint32_t i = 1; i < pool->threads; i++) {
         rt_pool__worker *w = &pool->workers[i];
@@ -240,7 +250,7 @@ uint32_t rt_pool_wake(rt_pool *pool) {
 static void rt_pool__join_region(rt_pool *p, uint64_t spin_ns) {
     uint32_t v;
     while ((v = atomic_load_explicit(&p->pending, memory_order_acquire)) != 0)
-        rt_pool__await(&p->pending, v, spin_ns, &p->owner_sleeping, NULL);
+        rt_pool__await(&p->pending, v, spin_ns, NULL, &p->owner_sleeping, NULL);
 }
 
 /* A region on threads [0, n); the owner waits spinning for owner_spin_ns. */
@@ -356,15 +366,19 @@ static void rt_pool__sleep_us(uint32_t us) {
     }
 }
 
-/* The default spin: times a region on one parked worker (the wake, a region
- * and the return), RT_POOL__CALIBRATE_RUNS times, and spins for
- * RT_POOL__SPIN_WAKES medians. Spinning for about the cost of a wake bounds
- * the waste either way (the ski-rental argument); the factor favours latency,
- * since parked workers cost nothing between frames anyway. */
+/* The default spin: times a region on one worker parked for ~200 us (the
+ * wake, a region and the return), RT_POOL__CALIBRATE_RUNS times, and spins
+ * for RT_POOL__SPIN_WAKES medians, within [SPIN_MIN, SPIN_MAX]. Spinning for
+ * about the cost of a wake bounds the waste either way (the ski-rental
+ * argument); the factor favours latency, since the spin is paid once per frame
+ * while a wake would be paid at every gap between regions longer than it.
+ * A short park is the case the spin decides (a gap inside a frame); after a
+ * whole frame of idling a wake costs several times more (docs/pool.md), and
+ * that one is for rt_pool_wake to hide. */
 static uint64_t rt_pool__calibrate(rt_pool *p) {
     uint64_t samples[RT_POOL__CALIBRATE_RUNS];
     rt_pool__worker *w = &p->workers[1];
-    atomic_store_explicit(&p->spin_ns, 0, memory_order_relaxed); /* park at once */
+    assert(atomic_load_explicit(&p->spin_ns, memory_order_relaxed) == 0); /* parks at once */
     for (uint32_t k = 0; k < RT_POOL__CALIBRATE_RUNS; k++) {
         while (!atomic_load_explicit(&w->sleeping, memory_order_acquire)) rt_pool__sleep_us(50);
         rt_pool__sleep_us(200); /* let it get from sleeping = 1 into the kernel */
@@ -415,7 +429,10 @@ rt_pool *rt_pool_create(const rt_pool_desc *desc, rt_pool_result *err) {
     p->threads = d.threads;
     p->workers = (rt_pool__worker *)(at + sizeof(rt_pool));
     memset(p->workers, 0, (size_t)d.threads * sizeof(rt_pool__worker));
-    atomic_init(&p->spin_ns, (uint64_t)(d.spin_us ? d.spin_us : RT_POOL__SPIN_MAX_US) * 1000u);
+    /* spin_us 0 with workers: 0 until calibrated, so the workers park at once
+     * and the first wake can be timed without waiting out a spin. */
+    uint32_t spin_us = d.spin_us ? d.spin_us : d.threads > 1 ? 0 : RT_POOL__SPIN_MAX_US;
+    atomic_init(&p->spin_ns, (uint64_t)spin_us * 1000u);
 
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0) {

@@ -64,7 +64,7 @@ typedef struct rt_pool_allocator {
 typedef struct rt_pool_desc {
     uint32_t threads;    /* calling thread included; 0 = CPUs this process may run on */
     uint32_t spin_us;    /* a worker's spin after a region before it parks; 0 = measured
-                            at create: 4x the time to wake one parked worker, in [20, 1000] */
+                            at create: 4x the time to wake one parked worker, in [50, 1000] */
     size_t stack_size;   /* bytes per worker stack; 0 = the pthread default */
     rt_pool_allocator allocator;
 } rt_pool_desc;
@@ -116,12 +116,14 @@ rt_pool_result rt_pool_run_n(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, v
 rt_pool_result rt_pool_parallel_for(rt_pool *pool, size_t n_items, size_t grain,
                                     rt_pool_for_fn fn, void *ctx);
 
-/* Wakes the parked workers without starting a region, so that they spin for
- * spin_us from now; returns how many were asleep. A hint, safe from any thread
- * at any time: call it ahead of a region whose coming you know (at the top of
- * a frame, before the main thread's own work) to hide the wake cost behind
- * that work. */
-uint32_t rt_pool_wake(rt_pool *pool);
+/* Wakes the parked workers without starting a region and has them spin for
+ * up to spin_us (0 = the pool's spin) before parking again; returns how many
+ * were asleep. A hint, safe from any thread at any time. Call it ahead of a
+ * region whose coming you know, e.g. at the top of a frame before the main
+ * thread's own work, with about that work's duration: a wake after a whole
+ * frame of idling costs tens of microseconds (docs/pool.md), which then pass
+ * while the main thread works instead of at the region. */
+uint32_t rt_pool_wake(rt_pool *pool, uint32_t spin_us);
 
 const char *rt_pool_result_str(rt_pool_result r);
 
