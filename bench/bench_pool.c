@@ -18,6 +18,10 @@
  * case parks the workers, wakes them with rt_pool_wake, lets the owner work
  * for 200 us, then times the region: the frame-start pattern.
  *
+ * bench_pool_idle_curve times the same region after the worker idled parked
+ * for 50 us to one 60 Hz frame: the data behind the default spin and
+ * rt_pool_wake (see the comment on rt_pool__calibrate in runtime/pool.c).
+ *
  * Every figure is the median of at least 7 timed repetitions after one
  * warm-up, with min and max, timed with CLOCK_MONOTONIC.
  */
@@ -363,6 +367,62 @@ out:
     return result;
 }
 
+/* --- POOL: what a wake costs after idling ---------------------------------- */
+
+int bench_pool_idle_curve(bench_pool_row *rows, int cap) {
+    static const struct {
+        uint32_t idle_us;
+        const char *state;
+    } idles[BENCH_POOL_IDLE_ROWS] = {
+        {50, "idle_50us"}, {200, "idle_200us"}, {1000, "idle_1ms"},
+        {4000, "idle_4ms"}, {BENCH_POOL_IDLE_US, "idle_16.7ms"},
+    };
+    if (cap < BENCH_POOL_IDLE_ROWS) return -1;
+    rt_pool_result err = RT_POOL_OK;
+    /* The default spin: a shorter one would make the owner park too while it
+     * waits for the worker, and the figure would hold two wakes. The idle time
+     * is counted from the worker's parking. */
+    rt_pool *pool = rt_pool_create(&(rt_pool_desc){.threads = BENCH_POOL_REGION_THREADS}, &err);
+    if (!pool) {
+        fprintf(stderr, "bench_pool_idle_curve: rt_pool_create: %s\n", rt_pool_result_str(err));
+        return -1;
+    }
+    bench_pool__counts counts[BENCH_POOL_REGION_THREADS] = {0};
+    uint64_t expect = 0;
+    int result = -1;
+    for (int k = 0; k < BENCH_POOL_IDLE_ROWS; k++) {
+        double samples[BENCH_POOL_PARKED_REPS];
+        uint64_t wakes = 0;
+        for (int rep = -1; rep < BENCH_POOL_PARKED_REPS; rep++) {
+            rt_pool_stats s0, s1;
+            do {
+                rt_pool_get_stats(pool, &s0);
+            } while (s0.parked < BENCH_POOL_REGION_THREADS - 1);
+            bench_pool__sleep_us(idles[k].idle_us);
+            rt_pool_get_stats(pool, &s0);
+            uint64_t t0 = bench_pool__now_ns();
+            if (rt_pool_run(pool, bench_pool__count, counts)) goto out;
+            uint64_t t1 = bench_pool__now_ns();
+            rt_pool_get_stats(pool, &s1);
+            expect++;
+            if (rep < 0) continue;
+            samples[rep] = (double)(t1 - t0) / 1e3;
+            wakes += s1.wakes - s0.wakes;
+        }
+        rows[k] = (bench_pool_row){.workload = "POOL", .metric = "us_per_region",
+                                   .variant = "rt_pool", .state = idles[k].state,
+                                   .threads = BENCH_POOL_REGION_THREADS,
+                                   .wakes_per_region = (double)wakes / BENCH_POOL_PARKED_REPS,
+                                   .spin_us = rt_pool_spin_us(pool)};
+        bench_pool__summarize(samples, BENCH_POOL_PARKED_REPS, &rows[k]);
+    }
+    if (bench_pool__check_counts(counts, expect, "idle curve")) goto out;
+    result = BENCH_POOL_IDLE_ROWS;
+out:
+    rt_pool_destroy(pool);
+    return result;
+}
+
 #ifdef BENCH_POOL_MAIN
 static void bench_pool__print(const bench_pool_row *r) {
     printf("%-6s %-14s %-13s %u thr  %-14s %9.3f  (min %.3f, max %.3f, %u reps)", r->workload,
@@ -375,13 +435,17 @@ static void bench_pool__print(const bench_pool_row *r) {
 
 int main(void) {
     bench_pool_row triad[BENCH_POOL_TRIAD_ROWS], regions[BENCH_POOL_REGION_ROWS];
+    bench_pool_row idle[BENCH_POOL_IDLE_ROWS];
     if (bench_pool_triad(triad, BENCH_POOL_TRIAD_ROWS) < 0) return 1;
     if (bench_pool_regions(regions, BENCH_POOL_REGION_ROWS) < 0) return 1;
+    if (bench_pool_idle_curve(idle, BENCH_POOL_IDLE_ROWS) < 0) return 1;
     printf("bench_pool: median of >= %d reps after a warm-up; rt_pool's spin, measured at "
            "create: %u us\n",
            BENCH_POOL_REPS, regions[0].spin_us);
     for (int k = 0; k < BENCH_POOL_TRIAD_ROWS; k++) bench_pool__print(&triad[k]);
     for (int k = 0; k < BENCH_POOL_REGION_ROWS; k++) bench_pool__print(&regions[k]);
+    printf("wake cost against time parked:\n");
+    for (int k = 0; k < BENCH_POOL_IDLE_ROWS; k++) bench_pool__print(&idle[k]);
     printf("triad 2 threads / 1 thread: %.2fx\n", triad[1].value / triad[0].value);
     printf("naive / rt_pool, back to back: %.1fx; parked: %.2fx\n",
            regions[1].value / regions[0].value, regions[3].value / regions[2].value);

@@ -33,11 +33,15 @@ typedef struct bench_pool_row {
 
 #define BENCH_POOL_TRIAD_ROWS 2  /* threads 1 and 2 */
 #define BENCH_POOL_REGION_ROWS 5 /* {rt_pool, naive} x {back_to_back, parked}, rt_pool prewoken */
+#define BENCH_POOL_IDLE_ROWS 5   /* idle 50 us, 200 us, 1 ms, 4 ms, 16.7 ms */
 
 /* Each fills up to `cap` rows and returns how many, or -1 on failure (out of
  * memory, a thread that could not start, a result that failed its check),
  * after printing why to stderr. */
 int bench_pool_triad(bench_pool_row *rows, int cap);
 int bench_pool_regions(bench_pool_row *rows, int cap);
+/* POOL rows, rt_pool only, state "idle_50us" .. "idle_16.7ms": an empty region
+ * after the worker idled parked that long. */
+int bench_pool_idle_curve(bench_pool_row *rows, int cap);
 
 #endif
