@@ -14,7 +14,9 @@
  * frame (how long a CPU has idled decides what waking it costs: on these VMs
  * about 8 us after 1 ms, 25-50 us after 16 ms). The same is done, in the same run,
  * with a naive pool whose workers wait on a pthread condition variable, the
- * textbook design whose wake cost ecsc must not pay per region. A third rt_pool
+ * textbook design whose wake cost ecsc must not pay per region. An offered region
+ * (rt_pool_offer) after parking shows the owner calling off the sleeping
+ * worker instead of waiting for its wake. A last rt_pool
  * case parks the workers, wakes them with rt_pool_wake, lets the owner work
  * for 200 us, then times the region: the frame-start pattern.
  *
@@ -265,9 +267,11 @@ int bench_pool_regions(bench_pool_row *rows, int cap) {
 
     int result = -1;
     bench_pool__counts counts[BENCH_POOL_REGION_THREADS] = {0};
-    double rt_b2b[BENCH_POOL_REPS], naive_b2b[BENCH_POOL_REPS];
+    double rt_b2b[BENCH_POOL_REPS], naive_b2b[BENCH_POOL_REPS], offer_b2b[BENCH_POOL_REPS];
+    uint64_t offer_b2b_joined = 0;
     double rt_parked[BENCH_POOL_PARKED_REPS], naive_parked[BENCH_POOL_PARKED_REPS];
-    double rt_prewoken[BENCH_POOL_PARKED_REPS];
+    double rt_prewoken[BENCH_POOL_PARKED_REPS], offer_parked[BENCH_POOL_PARKED_REPS];
+    uint64_t offer_joined = 0;
     uint64_t expect = 0;
     rt_pool_stats s0, s1;
     uint64_t b2b_wakes = 0, b2b_regions = 0, parked_wakes = 0, prewoken_wakes = 0;
@@ -281,12 +285,25 @@ int bench_pool_regions(bench_pool_row *rows, int cap) {
         uint64_t t1 = bench_pool__now_ns();
         rt_pool_get_stats(pool, &s1);
         expect += BENCH_POOL_B2B_RT;
+        uint64_t joined_sum = 0;
+        uint64_t t_offer = bench_pool__now_ns();
+        for (uint32_t i = 0; i < BENCH_POOL_B2B_RT; i++) {
+            uint32_t joined = 0;
+            if (rt_pool_offer(pool, 0, bench_pool__count, counts, &joined)) goto out;
+            joined_sum += joined;
+        }
+        uint64_t t_offer_end = bench_pool__now_ns();
+        /* Thread 0 ran every offer; the worker the (joined_sum - offers) it joined. */
+        counts[0].n -= BENCH_POOL_B2B_RT;
+        counts[1].n -= joined_sum - BENCH_POOL_B2B_RT;
         for (uint32_t i = 0; i < BENCH_POOL_B2B_NAIVE; i++)
             bench_pool__naive_run(&naive, bench_pool__count, counts);
         uint64_t t2 = bench_pool__now_ns();
         expect += BENCH_POOL_B2B_NAIVE;
         if (rep < 0) continue;
         rt_b2b[rep] = (double)(t1 - t0) / 1e3 / BENCH_POOL_B2B_RT;
+        offer_b2b[rep] = (double)(t_offer_end - t_offer) / 1e3 / BENCH_POOL_B2B_RT;
+        offer_b2b_joined += joined_sum - BENCH_POOL_B2B_RT;
         naive_b2b[rep] = (double)(t2 - t1) / 1e3 / BENCH_POOL_B2B_NAIVE;
         b2b_wakes += s1.wakes - s0.wakes;
         b2b_regions += s1.regions - s0.regions;
@@ -306,10 +323,20 @@ int bench_pool_regions(bench_pool_row *rows, int cap) {
         bench_pool__naive_run(&naive, bench_pool__count, counts);
         uint64_t t3 = bench_pool__now_ns();
         expect += 2;
+        /* The same region offered: the owner calls off the sleeping worker. */
+        bench_pool__wait_parked(pool);
+        uint32_t joined = 0;
+        uint64_t t4 = bench_pool__now_ns();
+        if (rt_pool_offer(pool, 0, bench_pool__count, counts, &joined)) goto out;
+        uint64_t t5 = bench_pool__now_ns();
+        counts[0].n--; /* thread 0 always runs; the worker only if it joined */
+        if (joined == 2) counts[1].n--;
         if (rep < 0) continue;
         rt_parked[rep] = (double)(t1 - t0) / 1e3;
         naive_parked[rep] = (double)(t3 - t2) / 1e3;
+        offer_parked[rep] = (double)(t5 - t4) / 1e3;
         parked_wakes += s1.wakes - s0.wakes;
+        offer_joined += joined;
     }
     if (bench_pool__check_counts(counts, expect, "parked")) goto out;
 
@@ -342,11 +369,15 @@ int bench_pool_regions(bench_pool_row *rows, int cap) {
     } out[BENCH_POOL_REGION_ROWS] = {
         {"rt_pool", "back_to_back", rt_b2b, BENCH_POOL_REPS, (double)b2b_wakes / b2b_regions},
         {"naive_condvar", "back_to_back", naive_b2b, BENCH_POOL_REPS, -1},
+        {"rt_pool_offer", "back_to_back", offer_b2b, BENCH_POOL_REPS,
+         (double)offer_b2b_joined / ((double)BENCH_POOL_REPS * BENCH_POOL_B2B_RT)},
         {"rt_pool", "parked", rt_parked, BENCH_POOL_PARKED_REPS,
          (double)parked_wakes / BENCH_POOL_PARKED_REPS},
         {"naive_condvar", "parked", naive_parked, BENCH_POOL_PARKED_REPS, -1},
         {"rt_pool", "prewoken", rt_prewoken, BENCH_POOL_PARKED_REPS,
          (double)prewoken_wakes / BENCH_POOL_PARKED_REPS},
+        {"rt_pool_offer", "parked", offer_parked, BENCH_POOL_PARKED_REPS,
+         (double)(offer_joined - BENCH_POOL_PARKED_REPS) / BENCH_POOL_PARKED_REPS},
     };
     for (int k = 0; k < BENCH_POOL_REGION_ROWS; k++) {
         rows[k] = (bench_pool_row){.workload = "POOL", .metric = "us_per_region",
@@ -429,7 +460,9 @@ static void bench_pool__print(const bench_pool_row *r) {
            r->variant, r->state[0] ? r->state : "-", r->threads, r->metric, r->value, r->min,
            r->max, r->reps);
     if (r->wakes_per_region >= 0 && r->workload[0] == 'P')
-        printf("  %.2f wakes/region", r->wakes_per_region);
+        printf(strcmp(r->variant, "rt_pool_offer") ? "  %.2f wakes/region"
+                                                   : "  %.2f workers joined/region",
+               r->wakes_per_region);
     printf("\n");
 }
 
@@ -447,10 +480,12 @@ int main(void) {
     printf("wake cost against time parked:\n");
     for (int k = 0; k < BENCH_POOL_IDLE_ROWS; k++) bench_pool__print(&idle[k]);
     printf("triad 2 threads / 1 thread: %.2fx\n", triad[1].value / triad[0].value);
-    printf("naive / rt_pool, back to back: %.1fx; parked: %.2fx\n",
-           regions[1].value / regions[0].value, regions[3].value / regions[2].value);
+    printf("naive / rt_pool, back to back: %.1fx (offered: %.1fx); parked: %.2fx (offered: "
+           "%.1fx)\n",
+           regions[1].value / regions[0].value, regions[1].value / regions[2].value,
+           regions[4].value / regions[3].value, regions[4].value / regions[6].value);
     printf("rt_pool parked / back to back: %.1fx; prewoken / back to back: %.1fx\n",
-           regions[2].value / regions[0].value, regions[4].value / regions[0].value);
+           regions[3].value / regions[0].value, regions[5].value / regions[0].value);
     return 0;
 }
 #endif

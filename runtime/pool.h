@@ -30,6 +30,7 @@
  *     if (!pool) { fprintf(stderr, "%s\n", rt_pool_result_str(err)); ... }
  *     rt_pool_run(pool, my_fn, &my_ctx);            // all threads
  *     rt_pool_run_n(pool, 1, my_fn, &my_ctx);       // calling thread only
+ *     rt_pool_offer(pool, 0, my_fn, &my_ctx, NULL); // workers join if awake in time
  *     rt_pool_parallel_for(pool, n, 0, my_for_fn, &my_ctx);
  *     rt_pool_destroy(pool);
  */
@@ -74,6 +75,7 @@ typedef struct rt_pool_stats {
     uint64_t regions; /* regions started on workers (inline ones are not counted) */
     uint64_t wakes;   /* futex wake calls for parked workers (one per worker woken) */
     uint64_t parks;   /* times a worker went to sleep on its futex */
+    uint64_t called_off; /* workers offered a region that ended before they took it */
     uint32_t parked;  /* workers asleep (or about to be) right now */
 } rt_pool_stats;
 
@@ -108,10 +110,22 @@ rt_pool_result rt_pool_run(rt_pool *pool, rt_pool_fn fn, void *ctx);
  * n_threads > rt_pool_threads(pool) is RT_POOL_EINVAL. */
 rt_pool_result rt_pool_run_n(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx);
 
+/* Offers a region to threads [0, n_threads) (0 = all): fn(ctx, 0) runs on the
+ * calling thread, and fn(ctx, t) on each worker t that takes the region before
+ * fn(ctx, 0) has returned; the others are called off and never call fn. So
+ * each t calls fn at most once, t = 0 always. For work shared out by a counter
+ * that thread 0 alone could finish (as rt_pool_parallel_for does): a worker
+ * still waking up then costs nothing. *joined, when not NULL, receives how
+ * many threads called fn. Errors as rt_pool_run_n. */
+rt_pool_result rt_pool_offer(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx,
+                             uint32_t *joined);
+
 /* Calls fn(ctx, t, begin, end) over [0, n_items) in blocks of `grain` items
  * handed out by an atomic counter, so every item is in exactly one call. grain
- * 0 = about 8 blocks per thread. Only as many threads as there are blocks take
- * part; a single block runs inline. Errors as rt_pool_run, plus RT_POOL_EINVAL
+ * 0 = about 8 blocks per thread. An offered region (rt_pool_offer) on as many
+ * threads as there are blocks: the calling thread takes blocks until none is
+ * left, and a worker not yet awake by then is called off; a single block runs
+ * inline. Errors as rt_pool_run, plus RT_POOL_EINVAL
  * for n_items > SIZE_MAX / (RT_POOL_MAX_THREADS + 1). n_items 0 calls nothing. */
 rt_pool_result rt_pool_parallel_for(rt_pool *pool, size_t n_items, size_t grain,
                                     rt_pool_for_fn fn, void *ctx);
