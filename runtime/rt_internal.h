@@ -111,6 +111,7 @@ RT__HOT rt__slot *rt__entities_lookup(const rt__entities *ents, rt_entity e) {
 /* One column in a row plan: where its element lives in a table and in the
  * archetype's _init struct. */
 typedef struct rt__plan_col {
+    void *base;            /* rt_table.columns[column], kept in step on growth */
     int32_t column;        /* index into rt_table.columns */
     uint32_t init_offset;  /* bytes, of the field inside the _init struct */
     uint32_t size;         /* bytes, of one element */
@@ -128,7 +129,9 @@ typedef struct rt__row_plan {
 int rt__table_init(rt_world *w, rt_table *t, rt__row_plan *plan,
                    const rt_archetype_desc *desc, int32_t capacity);
 void rt__table_fini(rt_world *w, rt_table *t, rt__row_plan *plan);
-int rt__table_reserve(rt_world *w, rt_table *t, int32_t rows);
+/* Grows every column to hold `rows`, and points the plan at the new
+ * columns. All or nothing. */
+int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows);
 size_t rt__table_bytes(const rt_table *t);
 
 static inline uint32_t rt__load32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -150,12 +153,11 @@ RT__HOT int32_t rt__table_push(rt_table *t, const rt__row_plan *p, rt_entity e,
         rt__table_write_row(t, p, row, init);
         return row;
     }
-    void *const *col = t->columns;
     const char *in = init;
     const int32_t n4 = p->n4, n8 = p->n8;
     const rt__plan_col *c4 = p->cols, *c8 = p->cols + n4;
-#define RT__PUSH4(k) ((uint32_t *)col[c4[k].column])[row] = rt__load32(in + c4[k].init_offset)
-#define RT__PUSH8(k) ((uint64_t *)col[c8[k].column])[row] = rt__load64(in + c8[k].init_offset)
+#define RT__PUSH4(k) ((uint32_t *)c4[k].base)[row] = rt__load32(in + c4[k].init_offset)
+#define RT__PUSH8(k) ((uint64_t *)c8[k].base)[row] = rt__load64(in + c8[k].init_offset)
     RT__EACH8(n4, RT__PUSH4);
     RT__EACH8(n8, RT__PUSH8);
 #undef RT__PUSH4
@@ -172,7 +174,6 @@ void rt__table_move_row(rt_table *t, const rt__row_plan *p, int32_t row, int32_t
  * row onto itself is harmless, and cheaper than a branch). */
 RT__HOT rt_entity rt__table_remove(rt_table *t, const rt__row_plan *p, int32_t row) {
     const int32_t last = --t->count;
-    void *const *col = t->columns;
     uint64_t *const *bits = t->tag_bits;
     rt_entity *ents = t->entities;
     const int32_t n_tags = p->n_tags;
@@ -181,8 +182,8 @@ RT__HOT rt_entity rt__table_remove(rt_table *t, const rt__row_plan *p, int32_t r
     } else {
         const int32_t n4 = p->n4, n8 = p->n8;
         const rt__plan_col *c4 = p->cols, *c8 = p->cols + n4;
-#define RT__MOVE4(k) ((uint32_t *)col[c4[k].column])[row] = ((uint32_t *)col[c4[k].column])[last]
-#define RT__MOVE8(k) ((uint64_t *)col[c8[k].column])[row] = ((uint64_t *)col[c8[k].column])[last]
+#define RT__MOVE4(k) ((uint32_t *)c4[k].base)[row] = ((uint32_t *)c4[k].base)[last]
+#define RT__MOVE8(k) ((uint64_t *)c8[k].base)[row] = ((uint64_t *)c8[k].base)[last]
         RT__EACH8(n4, RT__MOVE4);
         RT__EACH8(n8, RT__MOVE8);
 #undef RT__MOVE4

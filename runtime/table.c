@@ -32,7 +32,7 @@ static int plan_init(rt_world *w, rt__row_plan *plan, const rt_archetype_desc *d
             uint32_t size = d->columns[i].size;
             int kind = size == 4 ? 0 : size == 8 ? 1 : 2;
             if (kind != pass) continue;
-            plan->cols[n++] = (rt__plan_col){i, d->columns[i].init_offset, size};
+            plan->cols[n++] = (rt__plan_col){NULL, i, d->columns[i].init_offset, size};
             if (kind == 0) plan->n4++;
             else if (kind == 1) plan->n8++;
             else plan->n_any++;
@@ -48,7 +48,7 @@ int rt__table_init(rt_world *w, rt_table *t, rt__row_plan *plan,
     t->tag_bits = rt__alloc_zero(w, sizeof(uint64_t *) * (size_t)(desc->n_tags + 1));
     if (!t->columns || !t->tag_bits) return RT_ENOMEM;
     if (plan_init(w, plan, desc) != RT_OK) return RT_ENOMEM;
-    return capacity > 0 ? rt__table_reserve(w, t, capacity) : RT_OK;
+    return capacity > 0 ? rt__table_reserve(w, t, plan, capacity) : RT_OK;
 }
 
 void rt__table_fini(rt_world *w, rt_table *t, rt__row_plan *plan) {
@@ -77,7 +77,7 @@ size_t rt__table_bytes(const rt_table *t) {
 
 /* Grows every column to hold `rows`. All or nothing: on failure the table is
  * as it was. */
-int rt__table_reserve(rt_world *w, rt_table *t, int32_t rows) {
+int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows) {
     if (rows <= t->capacity) return RT_OK;
     const rt_archetype_desc *d = t->desc;
     int64_t cap = t->capacity ? t->capacity : 64;
@@ -114,6 +114,8 @@ int rt__table_reserve(rt_world *w, rt_table *t, int32_t rows) {
     rt__free(w, t->entities, (size_t)t->capacity * sizeof(rt_entity));
     t->entities = ents;
     t->capacity = (int32_t)cap;
+    for (int32_t i = 0, n_plan = plan->n4 + plan->n8 + plan->n_any; i < n_plan; i++)
+        plan->cols[i].base = t->columns[plan->cols[i].column];
     return RT_OK;
 fail:
     for (int32_t i = 0; i < ok_cols; i++) rt__free(w, cols[i], (size_t)cap * d->columns[i].size);
@@ -125,7 +127,7 @@ fail:
 void rt__table_write_row(rt_table *t, const rt__row_plan *p, int32_t row, const void *init) {
     const rt__plan_col *c = p->cols;
     for (int32_t i = 0, n = p->n4 + p->n8 + p->n_any; i < n; i++, c++) {
-        char *dst = (char *)t->columns[c->column] + (size_t)row * c->size;
+        char *dst = (char *)c->base + (size_t)row * c->size;
         if (init) memcpy(dst, (const char *)init + c->init_offset, c->size);
         else memset(dst, 0, c->size);
     }
@@ -134,7 +136,7 @@ void rt__table_write_row(rt_table *t, const rt__row_plan *p, int32_t row, const 
 void rt__table_move_row(rt_table *t, const rt__row_plan *p, int32_t row, int32_t last) {
     const rt__plan_col *c = p->cols;
     for (int32_t i = 0, n = p->n4 + p->n8 + p->n_any; i < n; i++, c++) {
-        char *base = t->columns[c->column];
+        char *base = c->base;
         memmove(base + (size_t)row * c->size, base + (size_t)last * c->size, c->size);
     }
 }

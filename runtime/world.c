@@ -144,10 +144,11 @@ __attribute__((cold, noinline)) static rt_entity create_failed(rt_world *w, int3
     return RT_ENTITY_NULL;
 }
 
-/* Room for n more entities of table t, all or nothing. */
-static int make_room(rt_world *w, rt_table *t, int32_t n) {
+/* Room for n more entities of an archetype, all or nothing. */
+static int make_room(rt_world *w, int32_t archetype, int32_t n) {
+    rt_table *t = &w->tables[archetype];
     if (n > INT32_MAX - t->count) return RT_ELIMIT;
-    int err = rt__table_reserve(w, t, t->count + n);
+    int err = rt__table_reserve(w, t, &w->plans[archetype], t->count + n);
     if (err == RT_OK && w->entities.count + (uint64_t)n > (uint64_t)INT32_MAX) err = RT_ELIMIT;
     if (err == RT_OK) err = rt__entities_reserve(w, &w->entities, w->entities.count + (uint32_t)n);
     return err;
@@ -168,7 +169,7 @@ __attribute__((noinline)) static rt_entity create_slow(rt_world *w, int32_t arch
         return create_failed(w, archetype, RT_EINVAL);
     rt_table *t = &w->tables[archetype];
     /* Make room for both first so that a failure leaves nothing half-made. */
-    int err = make_room(w, t, 1);
+    int err = make_room(w, archetype, 1);
     if (err != RT_OK) return create_failed(w, archetype, err);
     return create_in(w, archetype, t, init);
 }
@@ -189,7 +190,7 @@ int rt_world_create_entities(rt_world *w, int32_t archetype, int32_t n, const vo
         return RT_EINVAL;
     }
     rt_table *t = &w->tables[archetype];
-    int err = make_room(w, t, n);
+    int err = make_room(w, archetype, n);
     if (err != RT_OK) {
         create_failed(w, archetype, err);
         return err;
@@ -211,19 +212,19 @@ int rt_world_create_entities(rt_world *w, int32_t archetype, int32_t n, const vo
         const char *in = inits ? (const char *)inits + (size_t)b0 * stride : NULL;
         const rt__plan_col *c = p->cols;
         for (int32_t k = 0; k < p->n4; k++, c++) {
-            uint32_t *dst = (uint32_t *)t->columns[c->column] + row0;
+            uint32_t *dst = (uint32_t *)c->base + row0;
             const char *src = in + c->init_offset;
             if (!in) memset(dst, 0, 4 * (size_t)m);
             else for (int32_t i = 0; i < m; i++) dst[i] = rt__load32(src + (size_t)i * stride);
         }
         for (int32_t k = 0; k < p->n8; k++, c++) {
-            uint64_t *dst = (uint64_t *)t->columns[c->column] + row0;
+            uint64_t *dst = (uint64_t *)c->base + row0;
             const char *src = in + c->init_offset;
             if (!in) memset(dst, 0, 8 * (size_t)m);
             else for (int32_t i = 0; i < m; i++) dst[i] = rt__load64(src + (size_t)i * stride);
         }
         for (int32_t k = 0; k < p->n_any; k++, c++) {
-            char *dst = (char *)t->columns[c->column] + (size_t)row0 * c->size;
+            char *dst = (char *)c->base + (size_t)row0 * c->size;
             if (!in) memset(dst, 0, c->size * (size_t)m);
             else for (int32_t i = 0; i < m; i++)
                 memcpy(dst + (size_t)i * c->size, in + (size_t)i * stride + c->init_offset,
@@ -336,7 +337,7 @@ int32_t rt_world_entity_count(const rt_world *w) {
 
 int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n) {
     if (archetype < 0 || archetype >= w->program->n_archetypes || n < 0) return RT_EINVAL;
-    return make_room(w, &w->tables[archetype], n);
+    return make_room(w, archetype, n);
 }
 
 /* --- frames --------------------------------------------------------------------- */
