@@ -12,28 +12,6 @@
 /* For the hot paths: inline even where gcc would rather make a call. */
 #define RT__HOT static inline __attribute__((always_inline))
 
-/* Runs STMT(k) for every k in [0, n): straight-line code without loop
- * overhead for n <= 8 (a jump into a run of statements, Duff's device),
- * a loop beyond. For the per-column work of creating and destroying. */
-#define RT__FALL __attribute__((fallthrough))
-#define RT__EACH8(n, STMT)                                                  \
-    do {                                                                    \
-        switch (n) {                                                        \
-        default:                                                            \
-            for (int32_t k_ = 0; k_ < (n); k_++) STMT(k_);                  \
-            break;                                                          \
-        case 8: STMT(7); RT__FALL;                                          \
-        case 7: STMT(6); RT__FALL;                                          \
-        case 6: STMT(5); RT__FALL;                                          \
-        case 5: STMT(4); RT__FALL;                                          \
-        case 4: STMT(3); RT__FALL;                                          \
-        case 3: STMT(2); RT__FALL;                                          \
-        case 2: STMT(1); RT__FALL;                                          \
-        case 1: STMT(0); RT__FALL;                                          \
-        case 0: break;                                                      \
-        }                                                                   \
-    } while (0)
-
 /* --- entity.c: the entity index ------------------------------------------ */
 
 /* One slot per entity index: 16 bytes, and the array is 64-byte aligned, so
@@ -117,14 +95,25 @@ typedef struct rt__plan_col {
     uint32_t size;         /* bytes, of one element */
 } rt__plan_col;
 
+typedef struct rt__row_plan rt__row_plan;
+
+/* Removes row `row` of t by moving the last row into it; returns the entity
+ * now at `row` (the removed one itself when it was the last row). */
+typedef rt_entity (*rt__remove_fn)(rt_table *t, const rt__row_plan *p, int32_t row);
+/* Writes the columns of row `row` from `init` (an _init struct; NULL: zeros). */
+typedef void (*rt__write_fn)(const rt__row_plan *p, int32_t row, const void *init);
+
 /* How rows of one archetype are written and moved: its columns grouped by
  * element size, so that the common sizes copy with one load and one store,
- * without a call or a switch. Built once per archetype (rt__table_init). */
-typedef struct rt__row_plan {
+ * without a call or a switch; and a remove function specialised for the
+ * archetype's shape. Built once per archetype (rt__table_init). */
+struct rt__row_plan {
     int32_t n4, n8, n_any;  /* columns of 4 bytes, of 8 bytes, of other sizes */
     int32_t n_tags;         /* tag bit columns */
     rt__plan_col *cols;     /* [n4 + n8 + n_any], in that order */
-} rt__row_plan;
+    rt__remove_fn remove;   /* table.c: straight-line for common shapes */
+    rt__write_fn write;     /* the same */
+};
 
 int rt__table_init(rt_world *w, rt_table *t, rt__row_plan *plan,
                    const rt_archetype_desc *desc, int32_t capacity);
@@ -137,71 +126,24 @@ size_t rt__table_bytes(const rt_table *t);
 static inline uint32_t rt__load32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t rt__load64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
-/* Writes row `row` from `init` (NULL: zeros) when some column is neither 4
- * nor 8 bytes, or init is NULL: the general case, out of line. */
-void rt__table_write_row(rt_table *t, const rt__row_plan *p, int32_t row, const void *init);
-
 /* Appends a row holding `init` (an archetype _init struct; NULL: zeros).
  * The caller made room: count < capacity. Tag bits of rows >= count are
- * kept zero, so the new row has no tags. Returns the row. */
+ * kept zero, so the new row has no tags. The columns are written by the
+ * plan's function, like rt__table_remove. Returns the row. */
 RT__HOT int32_t rt__table_push(rt_table *t, const rt__row_plan *p, rt_entity e,
                                const void *init) {
-    assert(t->count < t->capacity);
     const int32_t row = t->count++;
     t->entities[row] = e;
-    if (__builtin_expect(!init || p->n_any > 0, 0)) {
-        rt__table_write_row(t, p, row, init);
-        return row;
-    }
-    const char *in = init;
-    const int32_t n4 = p->n4, n8 = p->n8;
-    const rt__plan_col *c4 = p->cols, *c8 = p->cols + n4;
-#define RT__PUSH4(k) ((uint32_t *)c4[k].base)[row] = rt__load32(in + c4[k].init_offset)
-#define RT__PUSH8(k) ((uint64_t *)c8[k].base)[row] = rt__load64(in + c8[k].init_offset)
-    RT__EACH8(n4, RT__PUSH4);
-    RT__EACH8(n8, RT__PUSH8);
-#undef RT__PUSH4
-#undef RT__PUSH8
+    p->write(p, row, init);
     return row;
 }
 
-/* Moves the elements of row `last` into row `row` when some column is
- * neither 4 nor 8 bytes: the general case, out of line. */
-void rt__table_move_row(rt_table *t, const rt__row_plan *p, int32_t row, int32_t last);
-
 /* Removes a row by moving the last row into it; returns the entity now at
- * `row` (the removed one itself when it was the last row: moving the last
- * row onto itself is harmless, and cheaper than a branch). */
+ * `row`. Through the plan's function, out of line: as a small leaf it
+ * costs less than inlining it, which would leave the caller short of
+ * registers. */
 RT__HOT rt_entity rt__table_remove(rt_table *t, const rt__row_plan *p, int32_t row) {
-    const int32_t last = --t->count;
-    uint64_t *const *bits = t->tag_bits;
-    rt_entity *ents = t->entities;
-    const int32_t n_tags = p->n_tags;
-    if (__builtin_expect(p->n_any > 0, 0)) {
-        rt__table_move_row(t, p, row, last);
-    } else {
-        const int32_t n4 = p->n4, n8 = p->n8;
-        const rt__plan_col *c4 = p->cols, *c8 = p->cols + n4;
-#define RT__MOVE4(k) ((uint32_t *)c4[k].base)[row] = ((uint32_t *)c4[k].base)[last]
-#define RT__MOVE8(k) ((uint64_t *)c8[k].base)[row] = ((uint64_t *)c8[k].base)[last]
-        RT__EACH8(n4, RT__MOVE4);
-        RT__EACH8(n8, RT__MOVE8);
-#undef RT__MOVE4
-#undef RT__MOVE8
-    }
-    /* Each tag bit moves from `last` to `row`, then `last` is cleared: rows
-     * >= count keep no tags. Words are written only when a bit changes, so
-     * destroying untagged entities stores nothing here (and back-to-back
-     * destroys do not wait on each other's stores to the same word). */
-    const uint32_t rw = (uint32_t)row >> 6, lw = (uint32_t)last >> 6;
-    const uint64_t row_mask = 1ull << (row & 63), last_mask = 1ull << (last & 63);
-    for (int32_t i = 0; i < n_tags; i++) {
-        uint64_t *b = bits[i];
-        const bool at_last = (b[lw] & last_mask) != 0, at_row = (b[rw] & row_mask) != 0;
-        if (at_last != at_row) b[rw] ^= row_mask;
-        if (at_last) b[lw] &= ~last_mask;
-    }
-    return ents[row] = ents[last];
+    return p->remove(t, p, row);
 }
 
 /* --- cmd.c: command buffers ------------------------------------------------ */

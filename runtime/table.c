@@ -21,6 +21,9 @@
 static size_t bits_bytes(int32_t capacity) { return (size_t)capacity / 64 * 8; }
 
 /* Groups the columns by element size: 4 bytes, 8 bytes, the rest. */
+static rt__remove_fn remove_for(const rt__row_plan *p);
+static rt__write_fn write_for(const rt__row_plan *p);
+
 static int plan_init(rt_world *w, rt__row_plan *plan, const rt_archetype_desc *d) {
     memset(plan, 0, sizeof *plan);
     plan->n_tags = d->n_tags;
@@ -37,6 +40,8 @@ static int plan_init(rt_world *w, rt__row_plan *plan, const rt_archetype_desc *d
             else if (kind == 1) plan->n8++;
             else plan->n_any++;
         }
+    plan->remove = remove_for(plan);
+    plan->write = write_for(plan);
     return RT_OK;
 }
 
@@ -124,7 +129,10 @@ fail:
     return RT_ENOMEM;
 }
 
-void rt__table_write_row(rt_table *t, const rt__row_plan *p, int32_t row, const void *init) {
+/* --- writing rows ----------------------------------------------------------- */
+
+/* Any shape, and zeros (init NULL). */
+static void write_any(const rt__row_plan *p, int32_t row, const void *init) {
     const rt__plan_col *c = p->cols;
     for (int32_t i = 0, n = p->n4 + p->n8 + p->n_any; i < n; i++, c++) {
         char *dst = (char *)c->base + (size_t)row * c->size;
@@ -133,12 +141,103 @@ void rt__table_write_row(rt_table *t, const rt__row_plan *p, int32_t row, const 
     }
 }
 
-void rt__table_move_row(rt_table *t, const rt__row_plan *p, int32_t row, int32_t last) {
-    const rt__plan_col *c = p->cols;
-    for (int32_t i = 0, n = p->n4 + p->n8 + p->n_any; i < n; i++, c++) {
-        char *base = c->base;
-        memmove(base + (size_t)row * c->size, base + (size_t)last * c->size, c->size);
+/* n4 columns of 4 bytes and nothing else: straight-line in each instance. */
+RT__HOT void write_shape(const rt__row_plan *p, int32_t row, const void *init, int32_t n4) {
+    if (__builtin_expect(!init, 0)) {
+        write_any(p, row, init);
+        return;
     }
+    const rt__plan_col *c = p->cols;
+#pragma GCC unroll 8
+    for (int32_t i = 0; i < n4; i++)
+        ((uint32_t *)c[i].base)[row] = rt__load32((const char *)init + c[i].init_offset);
+}
+
+#define WRITE_SHAPE(K)                                                          \
+    static void write_##K(const rt__row_plan *p, int32_t row, const void *init) { \
+        write_shape(p, row, init, K);                                           \
+    }
+WRITE_SHAPE(1) WRITE_SHAPE(2) WRITE_SHAPE(3) WRITE_SHAPE(4)
+WRITE_SHAPE(5) WRITE_SHAPE(6) WRITE_SHAPE(7) WRITE_SHAPE(8)
+
+static rt__write_fn write_for(const rt__row_plan *p) {
+    static const rt__write_fn shapes[8] = {write_1, write_2, write_3, write_4,
+                                           write_5, write_6, write_7, write_8};
+    if (p->n8 == 0 && p->n_any == 0 && p->n4 >= 1 && p->n4 <= 8) return shapes[p->n4 - 1];
+    return write_any;
+}
+
+/* --- removing rows ---------------------------------------------------------
+ *
+ * Moving the last row onto itself (row == last) is harmless, and cheaper
+ * than a branch. Each tag bit moves from `last` to `row`, then `last` is
+ * cleared, so rows >= count keep no tags. Words are written only when a bit
+ * changes: destroying untagged entities stores nothing there, and
+ * back-to-back destroys do not wait on each other's stores to one word. */
+
+RT__HOT void move_tags(rt_table *t, int32_t n_tags, int32_t row, int32_t last) {
+    const uint32_t rw = (uint32_t)row >> 6, lw = (uint32_t)last >> 6;
+    const uint64_t row_mask = 1ull << (row & 63), last_mask = 1ull << (last & 63);
+    for (int32_t i = 0; i < n_tags; i++) {
+        uint64_t *b = t->tag_bits[i];
+        const bool at_last = (b[lw] & last_mask) != 0, at_row = (b[rw] & row_mask) != 0;
+        if (at_last != at_row) b[rw] ^= row_mask;
+        if (at_last) b[lw] &= ~last_mask;
+    }
+}
+
+/* Any shape. */
+static rt_entity remove_any(rt_table *t, const rt__row_plan *p, int32_t row) {
+    const int32_t last = --t->count;
+    const rt__plan_col *c = p->cols;
+    for (int32_t i = 0; i < p->n4; i++, c++) {
+        uint32_t *a = c->base;
+        a[row] = a[last];
+    }
+    for (int32_t i = 0; i < p->n8; i++, c++) {
+        uint64_t *a = c->base;
+        a[row] = a[last];
+    }
+    for (int32_t i = 0; i < p->n_any; i++, c++) {
+        char *a = c->base;
+        memmove(a + (size_t)row * c->size, a + (size_t)last * c->size, c->size);
+    }
+    move_tags(t, p->n_tags, row, last);
+    return t->entities[row] = t->entities[last];
+}
+
+/* The shapes most archetypes have: n4 columns of 4 bytes (floats, ints) and
+ * nothing else, and up to two tags. The counts are constants in each
+ * instance below, so each is straight-line code. */
+RT__HOT rt_entity remove_shape(rt_table *t, const rt__row_plan *p, int32_t row, int32_t n4,
+                               int32_t n_tags) {
+    const int32_t last = --t->count;
+    const rt__plan_col *c = p->cols;
+#pragma GCC unroll 8
+    for (int32_t i = 0; i < n4; i++) {
+        uint32_t *a = c[i].base;
+        a[row] = a[last];
+    }
+    move_tags(t, n_tags, row, last);
+    return t->entities[row] = t->entities[last];
+}
+
+#define REMOVE_SHAPE(K, T)                                                        \
+    static rt_entity remove_##K##_##T(rt_table *t, const rt__row_plan *p, int32_t row) { \
+        return remove_shape(t, p, row, K, T);                                     \
+    }
+#define REMOVE_SHAPES(K) REMOVE_SHAPE(K, 0) REMOVE_SHAPE(K, 1) REMOVE_SHAPE(K, 2)
+REMOVE_SHAPES(1) REMOVE_SHAPES(2) REMOVE_SHAPES(3) REMOVE_SHAPES(4)
+REMOVE_SHAPES(5) REMOVE_SHAPES(6) REMOVE_SHAPES(7) REMOVE_SHAPES(8)
+
+static rt__remove_fn remove_for(const rt__row_plan *p) {
+#define ROW(K) {remove_##K##_0, remove_##K##_1, remove_##K##_2}
+    static const rt__remove_fn shapes[8][3] = {ROW(1), ROW(2), ROW(3), ROW(4),
+                                               ROW(5), ROW(6), ROW(7), ROW(8)};
+#undef ROW
+    if (p->n8 == 0 && p->n_any == 0 && p->n4 >= 1 && p->n4 <= 8 && p->n_tags <= 2)
+        return shapes[p->n4 - 1][p->n_tags];
+    return remove_any;
 }
 
 /* The filter's verdict on the 64 rows of word `wi`: bit set = row passes. */
