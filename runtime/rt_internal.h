@@ -97,11 +97,15 @@ typedef struct rt__plan_col {
 
 typedef struct rt__row_plan rt__row_plan;
 
-/* Removes row `row` of t by moving the last row into it; returns the entity
- * now at `row` (the removed one itself when it was the last row). */
-typedef rt_entity (*rt__remove_fn)(rt_table *t, const rt__row_plan *p, int32_t row);
-/* Writes the columns of row `row` from `init` (an _init struct; NULL: zeros). */
-typedef void (*rt__write_fn)(const rt__row_plan *p, int32_t row, const void *init);
+/* Removes row `row` of t by moving the last row into it (entity, columns and
+ * tag bits). Returns RT_OK, so that rt_world_destroy_entity can end in a
+ * tail call to it. */
+typedef int (*rt__remove_fn)(rt_table *t, const rt__row_plan *p, int32_t row);
+/* Writes the columns of row `row` from `init` (an _init struct; NULL:
+ * zeros). Returns e, the row's entity, so that rt_world_create_entity can
+ * end in a tail call to it. */
+typedef rt_entity (*rt__write_fn)(const rt__row_plan *p, int32_t row, const void *init,
+                                  rt_entity e);
 
 /* How rows of one archetype are written and moved: its columns grouped by
  * element size, so that the common sizes copy with one load and one store,
@@ -126,23 +130,21 @@ size_t rt__table_bytes(const rt_table *t);
 static inline uint32_t rt__load32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t rt__load64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
-/* Appends a row holding `init` (an archetype _init struct; NULL: zeros).
- * The caller made room: count < capacity. Tag bits of rows >= count are
- * kept zero, so the new row has no tags. The columns are written by the
- * plan's function, like rt__table_remove. Returns the row. */
-RT__HOT int32_t rt__table_push(rt_table *t, const rt__row_plan *p, rt_entity e,
-                               const void *init) {
+/* Appends a row for entity e holding `init` (an archetype _init struct;
+ * NULL: zeros). The caller made room: count < capacity. Tag bits of rows
+ * >= count are kept zero, so the new row has no tags. The columns are
+ * written by the plan's function, like rt__table_remove. Returns e. */
+RT__HOT rt_entity rt__table_push(rt_table *t, const rt__row_plan *p, rt_entity e,
+                                 const void *init) {
     const int32_t row = t->count++;
     t->entities[row] = e;
-    p->write(p, row, init);
-    return row;
+    return p->write(p, row, init, e);
 }
 
-/* Removes a row by moving the last row into it; returns the entity now at
- * `row`. Through the plan's function, out of line: as a small leaf it
- * costs less than inlining it, which would leave the caller short of
- * registers. */
-RT__HOT rt_entity rt__table_remove(rt_table *t, const rt__row_plan *p, int32_t row) {
+/* Removes a row by moving the last row into it, through the plan's
+ * function: a small leaf out of line costs less than inlining it, which
+ * leaves the caller short of registers. Returns RT_OK. */
+RT__HOT int rt__table_remove(rt_table *t, const rt__row_plan *p, int32_t row) {
     return p->remove(t, p, row);
 }
 

@@ -132,30 +132,31 @@ fail:
 /* --- writing rows ----------------------------------------------------------- */
 
 /* Any shape, and zeros (init NULL). */
-static void write_any(const rt__row_plan *p, int32_t row, const void *init) {
+static rt_entity write_any(const rt__row_plan *p, int32_t row, const void *init, rt_entity e) {
     const rt__plan_col *c = p->cols;
     for (int32_t i = 0, n = p->n4 + p->n8 + p->n_any; i < n; i++, c++) {
         char *dst = (char *)c->base + (size_t)row * c->size;
         if (init) memcpy(dst, (const char *)init + c->init_offset, c->size);
         else memset(dst, 0, c->size);
     }
+    return e;
 }
 
 /* n4 columns of 4 bytes and nothing else: straight-line in each instance. */
-RT__HOT void write_shape(const rt__row_plan *p, int32_t row, const void *init, int32_t n4) {
-    if (__builtin_expect(!init, 0)) {
-        write_any(p, row, init);
-        return;
-    }
+RT__HOT rt_entity write_shape(const rt__row_plan *p, int32_t row, const void *init,
+                              rt_entity e, int32_t n4) {
+    if (__builtin_expect(!init, 0)) return write_any(p, row, init, e);
     const rt__plan_col *c = p->cols;
 #pragma GCC unroll 8
     for (int32_t i = 0; i < n4; i++)
         ((uint32_t *)c[i].base)[row] = rt__load32((const char *)init + c[i].init_offset);
+    return e;
 }
 
-#define WRITE_SHAPE(K)                                                          \
-    static void write_##K(const rt__row_plan *p, int32_t row, const void *init) { \
-        write_shape(p, row, init, K);                                           \
+#define WRITE_SHAPE(K)                                                             \
+    static rt_entity write_##K(const rt__row_plan *p, int32_t row, const void *init, \
+                               rt_entity e) {                                      \
+        return write_shape(p, row, init, e, K);                                    \
     }
 WRITE_SHAPE(1) WRITE_SHAPE(2) WRITE_SHAPE(3) WRITE_SHAPE(4)
 WRITE_SHAPE(5) WRITE_SHAPE(6) WRITE_SHAPE(7) WRITE_SHAPE(8)
@@ -187,7 +188,7 @@ RT__HOT void move_tags(rt_table *t, int32_t n_tags, int32_t row, int32_t last) {
 }
 
 /* Any shape. */
-static rt_entity remove_any(rt_table *t, const rt__row_plan *p, int32_t row) {
+static int remove_any(rt_table *t, const rt__row_plan *p, int32_t row) {
     const int32_t last = --t->count;
     const rt__plan_col *c = p->cols;
     for (int32_t i = 0; i < p->n4; i++, c++) {
@@ -203,13 +204,14 @@ static rt_entity remove_any(rt_table *t, const rt__row_plan *p, int32_t row) {
         memmove(a + (size_t)row * c->size, a + (size_t)last * c->size, c->size);
     }
     move_tags(t, p->n_tags, row, last);
-    return t->entities[row] = t->entities[last];
+    t->entities[row] = t->entities[last];
+    return RT_OK;
 }
 
 /* The shapes most archetypes have: n4 columns of 4 bytes (floats, ints) and
  * nothing else, and up to two tags. The counts are constants in each
  * instance below, so each is straight-line code. */
-RT__HOT rt_entity remove_shape(rt_table *t, const rt__row_plan *p, int32_t row, int32_t n4,
+RT__HOT int remove_shape(rt_table *t, const rt__row_plan *p, int32_t row, int32_t n4,
                                int32_t n_tags) {
     const int32_t last = --t->count;
     const rt__plan_col *c = p->cols;
@@ -219,11 +221,12 @@ RT__HOT rt_entity remove_shape(rt_table *t, const rt__row_plan *p, int32_t row, 
         a[row] = a[last];
     }
     move_tags(t, n_tags, row, last);
-    return t->entities[row] = t->entities[last];
+    t->entities[row] = t->entities[last];
+    return RT_OK;
 }
 
 #define REMOVE_SHAPE(K, T)                                                        \
-    static rt_entity remove_##K##_##T(rt_table *t, const rt__row_plan *p, int32_t row) { \
+    static int remove_##K##_##T(rt_table *t, const rt__row_plan *p, int32_t row) {       \
         return remove_shape(t, p, row, K, T);                                     \
     }
 #define REMOVE_SHAPES(K) REMOVE_SHAPE(K, 0) REMOVE_SHAPE(K, 1) REMOVE_SHAPE(K, 2)

@@ -158,8 +158,7 @@ static int make_room(rt_world *w, int32_t archetype, int32_t n) {
 RT__HOT rt_entity create_in(rt_world *w, int32_t archetype, rt_table *t,
                                   const void *init) {
     rt_entity e = rt__entities_take(&w->entities, archetype, t->count);
-    rt__table_push(t, &w->plans[archetype], e, init);
-    return e;
+    return rt__table_push(t, &w->plans[archetype], e, init); /* a tail call */
 }
 
 /* Everything but the common case: a bad archetype, or no room. */
@@ -248,10 +247,14 @@ int rt_world_destroy_entity(rt_world *w, rt_entity e) {
     rt__slot *s = rt__entities_lookup(&w->entities, e);
     if (!s) return report_stale(w, e, "destroy");
     const int32_t archetype = s->archetype, row = s->row;
-    rt_entity moved = rt__table_remove(&w->tables[archetype], &w->plans[archetype], row);
-    w->entities.slots[moved.index].row = row;  /* e itself when it was last */
+    rt_table *t = &w->tables[archetype];
+    /* The last row is about to fill the hole: point its entity there first
+     * (when e is the last row itself, freeing its slot next overrides it),
+     * then remove the row, last, as a tail call. */
+    const rt_entity moved = t->entities[t->count - 1];
+    w->entities.slots[moved.index].row = row;
     rt__entities_free(&w->entities, e.index);
-    return RT_OK;
+    return rt__table_remove(t, &w->plans[archetype], row);
 }
 
 bool rt_world_alive(const rt_world *w, rt_entity e) {
