@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define W1_DT (1.0f / 60.0f)   /* seconds per frame */
-#define W1_WORK 16000000       /* entity-updates per timed repetition */
+#define W1_WORK 64000000       /* entity-updates per timed repetition */
 #define W1_SAMPLES 16
 
 typedef struct w1_floor {
