@@ -40,8 +40,9 @@ void rt__entities_fini(rt_world *w, rt__entities *ents);
 /* Room for n slots in all: both arrays, all or nothing. */
 int rt__entities_reserve(rt_world *w, rt__entities *ents, uint32_t n);
 
-/* The hot paths are inline: creating, destroying and looking up an entity
- * is one function each in world.c, without calls. */
+/* The index's hot paths are inline: rt_world_create_entity and
+ * rt_world_destroy_entity (world.c) take, free and look up slots without a
+ * call. */
 
 /* Room for one more entity without allocating. */
 static inline bool rt__entities_has_room(const rt__entities *ents) {
@@ -50,8 +51,7 @@ static inline bool rt__entities_has_room(const rt__entities *ents) {
 
 /* A new handle pointing at (archetype, row); the caller made room
  * (rt__entities_has_room, else rt__entities_reserve). */
-RT__HOT rt_entity rt__entities_take(rt__entities *ents, int32_t archetype,
-                                          int32_t row) {
+RT__HOT rt_entity rt__entities_take(rt__entities *ents, int32_t archetype, int32_t row) {
     uint32_t index;
     rt__slot *s;
     if (ents->n_free > 0) {
@@ -102,21 +102,23 @@ typedef struct rt__row_plan rt__row_plan;
  * tail call to it. */
 typedef int (*rt__remove_fn)(rt_table *t, const rt__row_plan *p, int32_t row);
 /* Writes the columns of row `row` from `init` (an _init struct; NULL:
- * zeros). Returns e, the row's entity, so that rt_world_create_entity can
- * end in a tail call to it. */
+ * zeros). Returns e, the row's entity, so that a create can end by
+ * returning what this returns. */
 typedef rt_entity (*rt__write_fn)(const rt__row_plan *p, int32_t row, const void *init,
                                   rt_entity e);
 
 /* How rows of one archetype are written and moved: its columns grouped by
- * element size, so that the common sizes copy with one load and one store,
- * without a call or a switch; and a remove function specialised for the
- * archetype's shape. Built once per archetype (rt__table_init). */
+ * element size (so the common sizes copy with one load and one store each)
+ * with their base pointers, and a write and a remove function chosen for
+ * the archetype's shape: straight-line code for the common shapes, a
+ * general loop otherwise (table.c). Built once per archetype
+ * (rt__table_init). */
 struct rt__row_plan {
     int32_t n4, n8, n_any;  /* columns of 4 bytes, of 8 bytes, of other sizes */
     int32_t n_tags;         /* tag bit columns */
     rt__plan_col *cols;     /* [n4 + n8 + n_any], in that order */
-    rt__remove_fn remove;   /* table.c: straight-line for common shapes */
-    rt__write_fn write;     /* the same */
+    rt__remove_fn remove;
+    rt__write_fn write;
 };
 
 int rt__table_init(rt_world *w, rt_table *t, rt__row_plan *plan,
@@ -197,7 +199,8 @@ void *rt__alloc(rt_world *w, size_t size, size_t align);
 void *rt__alloc_zero(rt_world *w, size_t size); /* 64-byte aligned */
 void rt__free(rt_world *w, void *p, size_t size);
 
-static inline uint64_t *const *rt__tag_col(const rt_world *w, int32_t archetype, int32_t tag) {
+static inline uint64_t *const *rt__tag_col(const rt_world *w, int32_t archetype,
+                                           int32_t tag) {
     return w->tag_col[archetype * w->n_tags + tag];
 }
 

@@ -7,9 +7,11 @@
  * column is a whole number of 64-bit words. Growth doubles capacity and
  * copies: no allocation per entity, and none at all while capacity lasts.
  *
- * Appending and removing a row are inline (rt_internal.h), driven by a row
- * plan built here: the columns grouped by element size, so creating and
- * destroying an entity copy each element with one load and one store.
+ * Writing and removing rows go through a row plan built here for each
+ * archetype (see rt__row_plan in rt_internal.h): the columns grouped by
+ * element size with their base pointers, and a write and a remove function
+ * chosen for the archetype's shape. For the shapes most archetypes have (up
+ * to 8 columns of 4 bytes, up to 2 tags) those are straight-line code.
  *
  * Tags are bit columns: switching a tag is a bit write, the entity stays put.
  * rt_table_next_run turns a tag filter into runs of consecutive rows, so a
@@ -20,10 +22,11 @@
 
 static size_t bits_bytes(int32_t capacity) { return (size_t)capacity / 64 * 8; }
 
-/* Groups the columns by element size: 4 bytes, 8 bytes, the rest. */
 static rt__remove_fn remove_for(const rt__row_plan *p);
 static rt__write_fn write_for(const rt__row_plan *p);
 
+/* Groups the columns by element size: 4 bytes, 8 bytes, the rest; picks
+ * the row functions. Bases are set by rt__table_reserve. */
 static int plan_init(rt_world *w, rt__row_plan *plan, const rt_archetype_desc *d) {
     memset(plan, 0, sizeof *plan);
     plan->n_tags = d->n_tags;
@@ -80,8 +83,8 @@ size_t rt__table_bytes(const rt_table *t) {
     return row * (size_t)t->capacity + bits_bytes(t->capacity) * (size_t)t->desc->n_tags;
 }
 
-/* Grows every column to hold `rows`. All or nothing: on failure the table is
- * as it was. */
+/* Grows every column to hold `rows` and points the plan at the new columns.
+ * All or nothing: on failure the table is as it was. */
 int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows) {
     if (rows <= t->capacity) return RT_OK;
     const rt_archetype_desc *d = t->desc;
@@ -212,7 +215,7 @@ static int remove_any(rt_table *t, const rt__row_plan *p, int32_t row) {
  * nothing else, and up to two tags. The counts are constants in each
  * instance below, so each is straight-line code. */
 RT__HOT int remove_shape(rt_table *t, const rt__row_plan *p, int32_t row, int32_t n4,
-                               int32_t n_tags) {
+                         int32_t n_tags) {
     const int32_t last = --t->count;
     const rt__plan_col *c = p->cols;
 #pragma GCC unroll 8
@@ -225,9 +228,9 @@ RT__HOT int remove_shape(rt_table *t, const rt__row_plan *p, int32_t row, int32_
     return RT_OK;
 }
 
-#define REMOVE_SHAPE(K, T)                                                        \
-    static int remove_##K##_##T(rt_table *t, const rt__row_plan *p, int32_t row) {       \
-        return remove_shape(t, p, row, K, T);                                     \
+#define REMOVE_SHAPE(K, T)                                                   \
+    static int remove_##K##_##T(rt_table *t, const rt__row_plan *p, int32_t row) { \
+        return remove_shape(t, p, row, K, T);                                \
     }
 #define REMOVE_SHAPES(K) REMOVE_SHAPE(K, 0) REMOVE_SHAPE(K, 1) REMOVE_SHAPE(K, 2)
 REMOVE_SHAPES(1) REMOVE_SHAPES(2) REMOVE_SHAPES(3) REMOVE_SHAPES(4)

@@ -133,8 +133,9 @@ const rt_program *rt_world_program(const rt_world *w) { return w->program; }
 /* --- entities ----------------------------------------------------------------- */
 
 /* The hot paths below (create, destroy, tag) do their checks inline and
- * leave every error to a cold function: a call that succeeds runs straight
- * through, with no call and no allocation while capacity lasts. */
+ * leave growth and every error to functions out of the way: a call that
+ * succeeds runs straight through to the row functions of its archetype's
+ * plan (table.c), and allocates nothing while capacity lasts. */
 
 __attribute__((cold, noinline)) static rt_entity create_failed(rt_world *w, int32_t archetype,
                                                                int err) {
@@ -155,10 +156,9 @@ static int make_room(rt_world *w, int32_t archetype, int32_t n) {
 }
 
 /* Writes a new entity into table t of `archetype`; the caller made room. */
-RT__HOT rt_entity create_in(rt_world *w, int32_t archetype, rt_table *t,
-                                  const void *init) {
+RT__HOT rt_entity create_in(rt_world *w, int32_t archetype, rt_table *t, const void *init) {
     rt_entity e = rt__entities_take(&w->entities, archetype, t->count);
-    return rt__table_push(t, &w->plans[archetype], e, init); /* a tail call */
+    return rt__table_push(t, &w->plans[archetype], e, init);
 }
 
 /* Everything but the common case: a bad archetype, or no room. */
@@ -184,8 +184,12 @@ rt_entity rt_world_create_entity(rt_world *w, int32_t archetype, const void *ini
 
 int rt_world_create_entities(rt_world *w, int32_t archetype, int32_t n, const void *inits,
                              rt_entity *out) {
-    if ((uint32_t)archetype >= (uint32_t)w->n_archetypes || n < 0) {
+    if ((uint32_t)archetype >= (uint32_t)w->n_archetypes) {
         create_failed(w, archetype, RT_EINVAL);
+        return RT_EINVAL;
+    }
+    if (n < 0) {
+        rt__log(w, RT_LOG_ERROR, "create %s: %d entities", w->tables[archetype].desc->name, n);
         return RT_EINVAL;
     }
     rt_table *t = &w->tables[archetype];
@@ -212,20 +216,29 @@ int rt_world_create_entities(rt_world *w, int32_t archetype, int32_t n, const vo
         const rt__plan_col *c = p->cols;
         for (int32_t k = 0; k < p->n4; k++, c++) {
             uint32_t *dst = (uint32_t *)c->base + row0;
+            if (!in) {
+                memset(dst, 0, 4 * (size_t)m);
+                continue;
+            }
             const char *src = in + c->init_offset;
-            if (!in) memset(dst, 0, 4 * (size_t)m);
-            else for (int32_t i = 0; i < m; i++) dst[i] = rt__load32(src + (size_t)i * stride);
+            for (int32_t i = 0; i < m; i++) dst[i] = rt__load32(src + (size_t)i * stride);
         }
         for (int32_t k = 0; k < p->n8; k++, c++) {
             uint64_t *dst = (uint64_t *)c->base + row0;
+            if (!in) {
+                memset(dst, 0, 8 * (size_t)m);
+                continue;
+            }
             const char *src = in + c->init_offset;
-            if (!in) memset(dst, 0, 8 * (size_t)m);
-            else for (int32_t i = 0; i < m; i++) dst[i] = rt__load64(src + (size_t)i * stride);
+            for (int32_t i = 0; i < m; i++) dst[i] = rt__load64(src + (size_t)i * stride);
         }
         for (int32_t k = 0; k < p->n_any; k++, c++) {
             char *dst = (char *)c->base + (size_t)row0 * c->size;
-            if (!in) memset(dst, 0, c->size * (size_t)m);
-            else for (int32_t i = 0; i < m; i++)
+            if (!in) {
+                memset(dst, 0, c->size * (size_t)m);
+                continue;
+            }
+            for (int32_t i = 0; i < m; i++)
                 memcpy(dst + (size_t)i * c->size, in + (size_t)i * stride + c->init_offset,
                        c->size);
         }
