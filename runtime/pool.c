@@ -327,25 +327,27 @@ static rt_pool_result rt_pool__region(rt_pool *p, uint32_t n, rt_pool_fn fn, voi
     return RT_POOL_OK;
 }
 
-rt_pool_result rt_pool_run_n(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx) {
+/* The public entries: arguments checked and defaults applied in one place. */
+static rt_pool_result rt_pool__start(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx,
+                                     bool offered, uint32_t *joined) {
     assert(pool);
     if (!fn || n_threads > pool->threads) return RT_POOL_EINVAL;
     if (n_threads == 0) n_threads = pool->threads;
-    return rt_pool__region(pool, n_threads, fn, ctx, false,
-                           atomic_load_explicit(&pool->spin_ns, memory_order_relaxed), NULL);
-}
-
-rt_pool_result rt_pool_offer(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx,
-                             uint32_t *joined) {
-    assert(pool);
-    if (!fn || n_threads > pool->threads) return RT_POOL_EINVAL;
-    if (n_threads == 0) n_threads = pool->threads;
-    return rt_pool__region(pool, n_threads, fn, ctx, true,
+    return rt_pool__region(pool, n_threads, fn, ctx, offered,
                            atomic_load_explicit(&pool->spin_ns, memory_order_relaxed), joined);
 }
 
 rt_pool_result rt_pool_run(rt_pool *pool, rt_pool_fn fn, void *ctx) {
-    return rt_pool_run_n(pool, 0, fn, ctx);
+    return rt_pool__start(pool, 0, fn, ctx, false, NULL);
+}
+
+rt_pool_result rt_pool_run_n(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx) {
+    return rt_pool__start(pool, n_threads, fn, ctx, false, NULL);
+}
+
+rt_pool_result rt_pool_offer(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx,
+                             uint32_t *joined) {
+    return rt_pool__start(pool, n_threads, fn, ctx, true, joined);
 }
 
 /* --- parallel for ------------------------------------------------------- */
@@ -386,8 +388,7 @@ rt_pool_result rt_pool_parallel_for(rt_pool *pool, size_t n_items, size_t grain,
     atomic_init(&f.next, 0);
     /* Offered: once thread 0 finds no block left, workers not yet awake have
      * nothing to do, and the owner need not wait for them to wake. */
-    return rt_pool__region(pool, n, rt_pool__for_body, &f, true,
-                           atomic_load_explicit(&pool->spin_ns, memory_order_relaxed), NULL);
+    return rt_pool__start(pool, n, rt_pool__for_body, &f, true, NULL);
 }
 
 /* --- create / destroy ---------------------------------------------------- */
@@ -432,7 +433,7 @@ static int rt_pool__cmp_u64(const void *a, const void *b) {
 
 static void rt_pool__sleep_us(uint32_t us) {
     struct timespec ts = {.tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000};
-    while (nanosleep(&ts, &ts) == EINTR) {
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
     }
 }
 

@@ -8,8 +8,10 @@
  *   pool, t = 0 being the calling thread and 1..threads-1 the workers, and
  *   returns when every call has returned: a parallel region. The executor runs
  *   each frame's plan as a few such regions, handing out chunks of systems with
- *   its own atomic counters; rt_pool_parallel_for is that pattern for a flat
- *   range of items. After a region, workers spin for a bounded time (spin_us)
+ *   its own atomic counters. For such counter-shared work, rt_pool_offer is the
+ *   better call: workers that have not woken up by the time thread 0 is done
+ *   are called off instead of waited for. rt_pool_parallel_for is that pattern
+ *   for a flat range of items. After a region, workers spin for a bounded time (spin_us)
  *   so that the next region of the same frame starts in well under a
  *   microsecond, then park on a futex and cost no CPU until woken.
  *   rt_pool_wake wakes them ahead of time, e.g. at the top of a frame.
