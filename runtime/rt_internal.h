@@ -6,32 +6,79 @@
 
 #include "rt.h"
 
+#include <assert.h>
+#include <string.h>
+
+/* For the hot paths: inline even where gcc would rather make a call. */
+#define RT__HOT static inline __attribute__((always_inline))
+
 /* --- entity.c: the entity index ------------------------------------------ */
 
-/* One slot per entity index. A live slot points at its row; a dead slot has
- * archetype -1 and `row` links the free list. */
+/* One slot per entity index: 16 bytes, and the array is 64-byte aligned, so
+ * a lookup touches exactly one cache line. A live slot points at its row; a
+ * dead slot has archetype -1. */
 typedef struct rt__slot {
     uint32_t gen;
     int32_t archetype;
     int32_t row;
+    uint32_t unused;          /* pads the slot to 16 bytes */
 } rt__slot;
+_Static_assert(sizeof(rt__slot) == 16, "an entity slot is a quarter cache line");
 
+/* Dead slots wait on a stack of indices (LIFO reuse). A stack rather than a
+ * list threaded through the slots: taking a slot then needs no load from
+ * the previous one, so back-to-back creates do not wait on each other. */
 typedef struct rt__entities {
-    rt__slot *slots;
-    uint32_t count, capacity; /* slots used (live or free) / allocated */
-    int32_t free_head;        /* -1: none */
-    int32_t live;
+    rt__slot *slots;          /* [capacity] */
+    uint32_t *free;           /* [capacity]: indices of dead slots */
+    uint32_t count, capacity; /* slots used (live or dead) / allocated */
+    uint32_t n_free;          /* entries of `free`; live entities: count - n_free */
 } rt__entities;
 
 int rt__entities_init(rt_world *w, rt__entities *ents);
 void rt__entities_fini(rt_world *w, rt__entities *ents);
-/* A new handle pointing at (archetype, row); RT_ENTITY_NULL when out of memory. */
-rt_entity rt__entities_alloc(rt_world *w, rt__entities *ents, int32_t archetype,
-                             int32_t row);
-void rt__entities_free(rt__entities *ents, uint32_t index);
+/* Room for n slots in all: both arrays, all or nothing. */
 int rt__entities_reserve(rt_world *w, rt__entities *ents, uint32_t n);
 
-static inline rt__slot *rt__entities_lookup(const rt__entities *ents, rt_entity e) {
+/* The index's hot paths are inline: rt_world_create_entity and
+ * rt_world_destroy_entity (world.c) take, free and look up slots without a
+ * call. */
+
+/* Room for one more entity without allocating. */
+static inline bool rt__entities_has_room(const rt__entities *ents) {
+    return ents->n_free > 0 || ents->count < ents->capacity;
+}
+
+/* A new handle pointing at (archetype, row); the caller made room
+ * (rt__entities_has_room, else rt__entities_reserve). */
+RT__HOT rt_entity rt__entities_take(rt__entities *ents, int32_t archetype, int32_t row) {
+    uint32_t index;
+    rt__slot *s;
+    if (ents->n_free > 0) {
+        index = ents->free[--ents->n_free];
+        s = &ents->slots[index];
+    } else {
+        assert(ents->count < ents->capacity);
+        index = ents->count++;
+        s = &ents->slots[index];
+        s->gen = 1;
+    }
+    s->archetype = archetype;
+    s->row = row;
+    return (rt_entity){index, s->gen};
+}
+
+/* Frees a live slot: bumps its generation (skipping 0, so the null handle
+ * stays null) and pushes it on the free stack. */
+RT__HOT void rt__entities_free(rt__entities *ents, uint32_t index) {
+    rt__slot *s = &ents->slots[index];
+    s->gen = s->gen + 1 ? s->gen + 1 : 1;
+    s->archetype = -1;
+    s->row = -1;
+    ents->free[ents->n_free++] = index;
+}
+
+RT__HOT rt__slot *rt__entities_lookup(const rt__entities *ents, rt_entity e) {
     if (e.index >= ents->count) return NULL;
     rt__slot *s = &ents->slots[e.index];
     return (s->gen == e.gen && s->archetype >= 0) ? s : NULL;
@@ -39,16 +86,69 @@ static inline rt__slot *rt__entities_lookup(const rt__entities *ents, rt_entity 
 
 /* --- table.c: SoA storage ------------------------------------------------- */
 
-int rt__table_init(rt_world *w, rt_table *t, const rt_archetype_desc *desc,
-                   int32_t capacity);
-void rt__table_fini(rt_world *w, rt_table *t);
-int rt__table_reserve(rt_world *w, rt_table *t, int32_t rows);
-/* Appends a row (init may be NULL: zeros). Returns the row or -RT_ENOMEM. */
-int32_t rt__table_push(rt_world *w, rt_table *t, rt_entity e, const void *init);
-/* Removes a row by moving the last row into it; returns the moved entity
- * (null when the removed row was the last). */
-rt_entity rt__table_remove(rt_table *t, int32_t row);
+/* One column in a row plan: where its element lives in a table and in the
+ * archetype's _init struct. */
+typedef struct rt__plan_col {
+    void *base;            /* rt_table.columns[column], kept in step on growth */
+    int32_t column;        /* index into rt_table.columns */
+    uint32_t init_offset;  /* bytes, of the field inside the _init struct */
+    uint32_t size;         /* bytes, of one element */
+} rt__plan_col;
+
+typedef struct rt__row_plan rt__row_plan;
+
+/* Removes row `row` of t by moving the last row into it (entity, columns and
+ * tag bits). Returns RT_OK, so that rt_world_destroy_entity can end in a
+ * tail call to it. */
+typedef int (*rt__remove_fn)(rt_table *t, const rt__row_plan *p, int32_t row);
+/* Writes the columns of row `row` from `init` (an _init struct; NULL:
+ * zeros). Returns e, the row's entity, so that a create can end by
+ * returning what this returns. */
+typedef rt_entity (*rt__write_fn)(const rt__row_plan *p, int32_t row, const void *init,
+                                  rt_entity e);
+
+/* How rows of one archetype are written and moved: its columns grouped by
+ * element size (so the common sizes copy with one load and one store each)
+ * with their base pointers, and a write and a remove function chosen for
+ * the archetype's shape: straight-line code for the common shapes, a
+ * general loop otherwise (table.c). Built once per archetype
+ * (rt__table_init). */
+struct rt__row_plan {
+    int32_t n4, n8, n_any;  /* columns of 4 bytes, of 8 bytes, of other sizes */
+    int32_t n_tags;         /* tag bit columns */
+    rt__plan_col *cols;     /* [n4 + n8 + n_any], in that order */
+    rt__remove_fn remove;
+    rt__write_fn write;
+};
+
+int rt__table_init(rt_world *w, rt_table *t, rt__row_plan *plan,
+                   const rt_archetype_desc *desc, int32_t capacity);
+void rt__table_fini(rt_world *w, rt_table *t, rt__row_plan *plan);
+/* Grows every column to hold `rows`, and points the plan at the new
+ * columns. All or nothing. */
+int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows);
 size_t rt__table_bytes(const rt_table *t);
+
+static inline uint32_t rt__load32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t rt__load64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+/* Appends a row for entity e holding `init` (an archetype _init struct;
+ * NULL: zeros). The caller made room: count < capacity. Tag bits of rows
+ * >= count are kept zero, so the new row has no tags. The columns are
+ * written by the plan's function, like rt__table_remove. Returns e. */
+RT__HOT rt_entity rt__table_push(rt_table *t, const rt__row_plan *p, rt_entity e,
+                                 const void *init) {
+    const int32_t row = t->count++;
+    t->entities[row] = e;
+    return p->write(p, row, init, e);
+}
+
+/* Removes a row by moving the last row into it, through the plan's
+ * function: a small leaf out of line costs less than inlining it, which
+ * leaves the caller short of registers. Returns RT_OK. */
+RT__HOT int rt__table_remove(rt_table *t, const rt__row_plan *p, int32_t row) {
+    return p->remove(t, p, row);
+}
 
 /* --- cmd.c: command buffers ------------------------------------------------ */
 
@@ -79,10 +179,16 @@ struct rt_world {
     rt_allocator allocator;
     rt_log_fn log;
     void *log_ud;
+    int32_t n_archetypes, n_tags; /* the program's, kept here for the hot paths */
     rt__entities entities;
     rt_table *tables;          /* [n_archetypes] */
+    rt__row_plan *plans;       /* [n_archetypes]: how rows are copied */
     void **resources;          /* [n_resources] */
-    int8_t *tag_bit;           /* [n_archetypes * n_tags]: bit column or -1 */
+    /* [n_archetypes * n_tags]: where the archetype's table keeps the bit
+     * column of the tag (&tables[a].tag_bits[k], stable for the world's
+     * life), NULL when the archetype has no such tag. One load from a
+     * (archetype, tag) to the bits: switching a tag is one bit write. */
+    uint64_t *const **tag_col;
     rt_cmd cmd;
     float dt;
     rt_world_stats stats;
@@ -93,8 +199,9 @@ void *rt__alloc(rt_world *w, size_t size, size_t align);
 void *rt__alloc_zero(rt_world *w, size_t size); /* 64-byte aligned */
 void rt__free(rt_world *w, void *p, size_t size);
 
-static inline int rt__tag_bit(const rt_world *w, int32_t archetype, int32_t tag) {
-    return w->tag_bit[archetype * w->program->n_tags + tag];
+static inline uint64_t *const *rt__tag_col(const rt_world *w, int32_t archetype,
+                                           int32_t tag) {
+    return w->tag_col[archetype * w->n_tags + tag];
 }
 
 /* --- log.c ------------------------------------------------------------------ */

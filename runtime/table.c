@@ -7,6 +7,12 @@
  * column is a whole number of 64-bit words. Growth doubles capacity and
  * copies: no allocation per entity, and none at all while capacity lasts.
  *
+ * Writing and removing rows go through a row plan built here for each
+ * archetype (see rt__row_plan in rt_internal.h): the columns grouped by
+ * element size with their base pointers, and a write and a remove function
+ * chosen for the archetype's shape. For the shapes most archetypes have (up
+ * to 8 columns of 4 bytes, up to 2 tags) those are straight-line code.
+ *
  * Tags are bit columns: switching a tag is a bit write, the entity stays put.
  * rt_table_next_run turns a tag filter into runs of consecutive rows, so a
  * system body always sees whole arrays of matching entities. */
@@ -16,17 +22,44 @@
 
 static size_t bits_bytes(int32_t capacity) { return (size_t)capacity / 64 * 8; }
 
-int rt__table_init(rt_world *w, rt_table *t, const rt_archetype_desc *desc,
-                   int32_t capacity) {
+static rt__remove_fn remove_for(const rt__row_plan *p);
+static rt__write_fn write_for(const rt__row_plan *p);
+
+/* Groups the columns by element size: 4 bytes, 8 bytes, the rest; picks
+ * the row functions. Bases are set by rt__table_reserve. */
+static int plan_init(rt_world *w, rt__row_plan *plan, const rt_archetype_desc *d) {
+    memset(plan, 0, sizeof *plan);
+    plan->n_tags = d->n_tags;
+    plan->cols = rt__alloc(w, sizeof(rt__plan_col) * (size_t)(d->n_columns + 1), 64);
+    if (!plan->cols) return RT_ENOMEM;
+    int32_t n = 0;
+    for (int pass = 0; pass < 3; pass++)
+        for (int32_t i = 0; i < d->n_columns; i++) {
+            uint32_t size = d->columns[i].size;
+            int kind = size == 4 ? 0 : size == 8 ? 1 : 2;
+            if (kind != pass) continue;
+            plan->cols[n++] = (rt__plan_col){NULL, i, d->columns[i].init_offset, size};
+            if (kind == 0) plan->n4++;
+            else if (kind == 1) plan->n8++;
+            else plan->n_any++;
+        }
+    plan->remove = remove_for(plan);
+    plan->write = write_for(plan);
+    return RT_OK;
+}
+
+int rt__table_init(rt_world *w, rt_table *t, rt__row_plan *plan,
+                   const rt_archetype_desc *desc, int32_t capacity) {
     memset(t, 0, sizeof *t);
     t->desc = desc;
     t->columns = rt__alloc_zero(w, sizeof(void *) * (size_t)(desc->n_columns + 1));
     t->tag_bits = rt__alloc_zero(w, sizeof(uint64_t *) * (size_t)(desc->n_tags + 1));
     if (!t->columns || !t->tag_bits) return RT_ENOMEM;
-    return capacity > 0 ? rt__table_reserve(w, t, capacity) : RT_OK;
+    if (plan_init(w, plan, desc) != RT_OK) return RT_ENOMEM;
+    return capacity > 0 ? rt__table_reserve(w, t, plan, capacity) : RT_OK;
 }
 
-void rt__table_fini(rt_world *w, rt_table *t) {
+void rt__table_fini(rt_world *w, rt_table *t, rt__row_plan *plan) {
     const rt_archetype_desc *d = t->desc;
     if (t->columns) {
         for (int32_t i = 0; i < d->n_columns; i++)
@@ -40,6 +73,8 @@ void rt__table_fini(rt_world *w, rt_table *t) {
     }
     rt__free(w, t->entities, (size_t)t->capacity * sizeof(rt_entity));
     memset(t, 0, sizeof *t);
+    rt__free(w, plan->cols, sizeof(rt__plan_col) * (size_t)(d->n_columns + 1));
+    memset(plan, 0, sizeof *plan);
 }
 
 size_t rt__table_bytes(const rt_table *t) {
@@ -48,9 +83,9 @@ size_t rt__table_bytes(const rt_table *t) {
     return row * (size_t)t->capacity + bits_bytes(t->capacity) * (size_t)t->desc->n_tags;
 }
 
-/* Grows every column to hold `rows`. All or nothing: on failure the table is
- * as it was. */
-int rt__table_reserve(rt_world *w, rt_table *t, int32_t rows) {
+/* Grows every column to hold `rows` and points the plan at the new columns.
+ * All or nothing: on failure the table is as it was. */
+int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows) {
     if (rows <= t->capacity) return RT_OK;
     const rt_archetype_desc *d = t->desc;
     int64_t cap = t->capacity ? t->capacity : 64;
@@ -87,6 +122,8 @@ int rt__table_reserve(rt_world *w, rt_table *t, int32_t rows) {
     rt__free(w, t->entities, (size_t)t->capacity * sizeof(rt_entity));
     t->entities = ents;
     t->capacity = (int32_t)cap;
+    for (int32_t i = 0, n_plan = plan->n4 + plan->n8 + plan->n_any; i < n_plan; i++)
+        plan->cols[i].base = t->columns[plan->cols[i].column];
     return RT_OK;
 fail:
     for (int32_t i = 0; i < ok_cols; i++) rt__free(w, cols[i], (size_t)cap * d->columns[i].size);
@@ -95,55 +132,118 @@ fail:
     return RT_ENOMEM;
 }
 
-static inline void copy_elem(void *dst, const void *src, uint32_t size) {
-    switch (size) { /* the common sizes, without a call */
-    case 4: memcpy(dst, src, 4); break;
-    case 8: memcpy(dst, src, 8); break;
-    case 16: memcpy(dst, src, 16); break;
-    default: memcpy(dst, src, size); break;
-    }
-}
+/* --- writing rows ----------------------------------------------------------- */
 
-int32_t rt__table_push(rt_world *w, rt_table *t, rt_entity e, const void *init) {
-    if (t->count == t->capacity) {
-        int err = rt__table_reserve(w, t, t->count + 1);
-        if (err != RT_OK) return -err;
-    }
-    const rt_archetype_desc *d = t->desc;
-    int32_t row = t->count++;
-    t->entities[row] = e;
-    for (int32_t i = 0; i < d->n_columns; i++) {
-        const rt_column_desc *c = &d->columns[i];
-        char *dst = (char *)t->columns[i] + (size_t)row * c->size;
-        if (init) copy_elem(dst, (const char *)init + c->init_offset, c->size);
+/* Any shape, and zeros (init NULL). */
+static rt_entity write_any(const rt__row_plan *p, int32_t row, const void *init, rt_entity e) {
+    const rt__plan_col *c = p->cols;
+    for (int32_t i = 0, n = p->n4 + p->n8 + p->n_any; i < n; i++, c++) {
+        char *dst = (char *)c->base + (size_t)row * c->size;
+        if (init) memcpy(dst, (const char *)init + c->init_offset, c->size);
         else memset(dst, 0, c->size);
     }
-    /* Tag bits of rows >= count are kept zero, so a new row has no tags. */
-    return row;
+    return e;
 }
 
-rt_entity rt__table_remove(rt_table *t, int32_t row) {
-    const rt_archetype_desc *d = t->desc;
-    int32_t last = --t->count;
-    uint64_t last_mask = 1ull << (last & 63);
-    rt_entity moved = RT_ENTITY_NULL;
-    if (row != last) {
-        for (int32_t i = 0; i < d->n_columns; i++) {
-            uint32_t size = d->columns[i].size;
-            char *base = t->columns[i];
-            copy_elem(base + (size_t)row * size, base + (size_t)last * size, size);
-        }
-        t->entities[row] = t->entities[last];
-        moved = t->entities[row];
-        uint64_t row_mask = 1ull << (row & 63);
-        for (int32_t i = 0; i < d->n_tags; i++) {
-            uint64_t *b = t->tag_bits[i];
-            if (b[last >> 6] & last_mask) b[row >> 6] |= row_mask;
-            else b[row >> 6] &= ~row_mask;
-        }
+/* n4 columns of 4 bytes and nothing else: straight-line in each instance. */
+RT__HOT rt_entity write_shape(const rt__row_plan *p, int32_t row, const void *init,
+                              rt_entity e, int32_t n4) {
+    if (__builtin_expect(!init, 0)) return write_any(p, row, init, e);
+    const rt__plan_col *c = p->cols;
+#pragma GCC unroll 8
+    for (int32_t i = 0; i < n4; i++)
+        ((uint32_t *)c[i].base)[row] = rt__load32((const char *)init + c[i].init_offset);
+    return e;
+}
+
+#define WRITE_SHAPE(K)                                                             \
+    static rt_entity write_##K(const rt__row_plan *p, int32_t row, const void *init, \
+                               rt_entity e) {                                      \
+        return write_shape(p, row, init, e, K);                                    \
     }
-    for (int32_t i = 0; i < d->n_tags; i++) t->tag_bits[i][last >> 6] &= ~last_mask;
-    return moved;
+WRITE_SHAPE(1) WRITE_SHAPE(2) WRITE_SHAPE(3) WRITE_SHAPE(4)
+WRITE_SHAPE(5) WRITE_SHAPE(6) WRITE_SHAPE(7) WRITE_SHAPE(8)
+
+static rt__write_fn write_for(const rt__row_plan *p) {
+    static const rt__write_fn shapes[8] = {write_1, write_2, write_3, write_4,
+                                           write_5, write_6, write_7, write_8};
+    if (p->n8 == 0 && p->n_any == 0 && p->n4 >= 1 && p->n4 <= 8) return shapes[p->n4 - 1];
+    return write_any;
+}
+
+/* --- removing rows ---------------------------------------------------------
+ *
+ * Moving the last row onto itself (row == last) is harmless, and cheaper
+ * than a branch. Each tag bit moves from `last` to `row`, then `last` is
+ * cleared, so rows >= count keep no tags. Words are written only when a bit
+ * changes: destroying untagged entities stores nothing there, and
+ * back-to-back destroys do not wait on each other's stores to one word. */
+
+RT__HOT void move_tags(rt_table *t, int32_t n_tags, int32_t row, int32_t last) {
+    const uint32_t rw = (uint32_t)row >> 6, lw = (uint32_t)last >> 6;
+    const uint64_t row_mask = 1ull << (row & 63), last_mask = 1ull << (last & 63);
+    for (int32_t i = 0; i < n_tags; i++) {
+        uint64_t *b = t->tag_bits[i];
+        const bool at_last = (b[lw] & last_mask) != 0, at_row = (b[rw] & row_mask) != 0;
+        if (at_last != at_row) b[rw] ^= row_mask;
+        if (at_last) b[lw] &= ~last_mask;
+    }
+}
+
+/* Any shape. */
+static int remove_any(rt_table *t, const rt__row_plan *p, int32_t row) {
+    const int32_t last = --t->count;
+    const rt__plan_col *c = p->cols;
+    for (int32_t i = 0; i < p->n4; i++, c++) {
+        uint32_t *a = c->base;
+        a[row] = a[last];
+    }
+    for (int32_t i = 0; i < p->n8; i++, c++) {
+        uint64_t *a = c->base;
+        a[row] = a[last];
+    }
+    for (int32_t i = 0; i < p->n_any; i++, c++) {
+        char *a = c->base;
+        memmove(a + (size_t)row * c->size, a + (size_t)last * c->size, c->size);
+    }
+    move_tags(t, p->n_tags, row, last);
+    t->entities[row] = t->entities[last];
+    return RT_OK;
+}
+
+/* The shapes most archetypes have: n4 columns of 4 bytes (floats, ints) and
+ * nothing else, and up to two tags. The counts are constants in each
+ * instance below, so each is straight-line code. */
+RT__HOT int remove_shape(rt_table *t, const rt__row_plan *p, int32_t row, int32_t n4,
+                         int32_t n_tags) {
+    const int32_t last = --t->count;
+    const rt__plan_col *c = p->cols;
+#pragma GCC unroll 8
+    for (int32_t i = 0; i < n4; i++) {
+        uint32_t *a = c[i].base;
+        a[row] = a[last];
+    }
+    move_tags(t, n_tags, row, last);
+    t->entities[row] = t->entities[last];
+    return RT_OK;
+}
+
+#define REMOVE_SHAPE(K, T)                                                   \
+    static int remove_##K##_##T(rt_table *t, const rt__row_plan *p, int32_t row) { \
+        return remove_shape(t, p, row, K, T);                                \
+    }
+#define REMOVE_SHAPES(K) REMOVE_SHAPE(K, 0) REMOVE_SHAPE(K, 1) REMOVE_SHAPE(K, 2)
+REMOVE_SHAPES(1) REMOVE_SHAPES(2) REMOVE_SHAPES(3) REMOVE_SHAPES(4)
+REMOVE_SHAPES(5) REMOVE_SHAPES(6) REMOVE_SHAPES(7) REMOVE_SHAPES(8)
+
+static rt__remove_fn remove_for(const rt__row_plan *p) {
+#define ROW(K) {remove_##K##_0, remove_##K##_1, remove_##K##_2}
+    static const rt__remove_fn shapes[8][3] = {ROW(1), ROW(2), ROW(3), ROW(4),
+                                               ROW(5), ROW(6), ROW(7), ROW(8)};
+#undef ROW
+    if (p->n8 == 0 && p->n_any == 0 && p->n4 >= 1 && p->n4 <= 8 && p->n_tags <= 2)
+        return shapes[p->n4 - 1][p->n_tags];
+    return remove_any;
 }
 
 /* The filter's verdict on the 64 rows of word `wi`: bit set = row passes. */

@@ -57,7 +57,7 @@ void rt__free(rt_world *w, void *p, size_t size) {
 
 
 static size_t tag_map_size(const rt_program *p) {
-    return (size_t)p->n_archetypes * (size_t)p->n_tags + 1;
+    return sizeof(uint64_t *const *) * ((size_t)p->n_archetypes * (size_t)p->n_tags + 1);
 }
 
 rt_world *rt_world_create(const rt_world_desc *desc) {
@@ -78,17 +78,20 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
 
     rt__entities_init(w, &w->entities);
     rt__cmd_init(w, &w->cmd);
+    w->n_archetypes = p->n_archetypes;
+    w->n_tags = p->n_tags;
     w->tables = rt__alloc_zero(w, sizeof(rt_table) * (size_t)(p->n_archetypes + 1));
+    w->plans = rt__alloc_zero(w, sizeof(rt__row_plan) * (size_t)(p->n_archetypes + 1));
     w->resources = rt__alloc_zero(w, sizeof(void *) * (size_t)(p->n_resources + 1));
-    w->tag_bit = rt__alloc_zero(w, tag_map_size(p));
+    w->tag_col = rt__alloc_zero(w, tag_map_size(p));
     w->system_stats = rt__alloc_zero(w, sizeof(rt_system_stats) * (size_t)(p->n_systems + 1));
-    if (!w->tables || !w->resources || !w->tag_bit || !w->system_stats) goto fail;
-    memset(w->tag_bit, -1, tag_map_size(p));
+    if (!w->tables || !w->plans || !w->resources || !w->tag_col || !w->system_stats)
+        goto fail;
     for (int32_t i = 0; i < p->n_archetypes; i++) {
         const rt_archetype_desc *d = &p->archetypes[i];
+        if (rt__table_init(w, &w->tables[i], &w->plans[i], d, cap) != RT_OK) goto fail;
         for (int32_t k = 0; k < d->n_tags; k++)
-            w->tag_bit[i * p->n_tags + d->tags[k]] = (int8_t)k;
-        if (rt__table_init(w, &w->tables[i], d, cap) != RT_OK) goto fail;
+            w->tag_col[i * p->n_tags + d->tags[k]] = &w->tables[i].tag_bits[k];
     }
     for (int32_t i = 0; i < p->n_resources; i++) {
         const rt_type_desc *r = &p->resources[i];
@@ -108,15 +111,16 @@ fail:
 void rt_world_destroy(rt_world *w) {
     if (!w) return;
     const rt_program *p = w->program;
-    if (w->tables)
+    if (w->tables && w->plans)
         for (int32_t i = 0; i < p->n_archetypes; i++)
-            if (w->tables[i].desc) rt__table_fini(w, &w->tables[i]);
+            if (w->tables[i].desc) rt__table_fini(w, &w->tables[i], &w->plans[i]);
     if (w->resources)
         for (int32_t i = 0; i < p->n_resources; i++)
             rt__free(w, w->resources[i], p->resources[i].size);
     rt__free(w, w->tables, sizeof(rt_table) * (size_t)(p->n_archetypes + 1));
+    rt__free(w, w->plans, sizeof(rt__row_plan) * (size_t)(p->n_archetypes + 1));
     rt__free(w, w->resources, sizeof(void *) * (size_t)(p->n_resources + 1));
-    rt__free(w, w->tag_bit, tag_map_size(p));
+    rt__free(w, w->tag_col, tag_map_size(p));
     rt__free(w, w->system_stats, sizeof(rt_system_stats) * (size_t)(p->n_systems + 1));
     rt__cmd_fini(&w->cmd);
     rt__entities_fini(w, &w->entities);
@@ -128,45 +132,142 @@ const rt_program *rt_world_program(const rt_world *w) { return w->program; }
 
 /* --- entities ----------------------------------------------------------------- */
 
-rt_entity rt_world_create_entity(rt_world *w, int32_t archetype, const void *init) {
-    if (archetype < 0 || archetype >= w->program->n_archetypes) {
-        rt__log(w, RT_LOG_ERROR, "create: no archetype %d", archetype);
-        return RT_ENTITY_NULL;
-    }
-    rt_table *t = &w->tables[archetype];
-    /* Reserve both first so that a failure leaves nothing half-made. */
-    if ((t->count == t->capacity && rt__table_reserve(w, t, t->count + 1) != RT_OK) ||
-        (w->entities.free_head < 0 && w->entities.count == w->entities.capacity &&
-         rt__entities_reserve(w, &w->entities, w->entities.count + 1) != RT_OK)) {
-        rt__log(w, RT_LOG_ERROR, "create %s: %s", t->desc->name,
-                rt_error_string(RT_ENOMEM));
-        return RT_ENTITY_NULL;
-    }
-    rt_entity e = rt__entities_alloc(w, &w->entities, archetype, t->count);
-    rt__table_push(w, t, e, init);
-    return e;
+/* The hot paths below (create, destroy, tag) do their checks inline and
+ * leave growth and every error to functions out of the way: a call that
+ * succeeds runs straight through to the row functions of its archetype's
+ * plan (table.c), and allocates nothing while capacity lasts. */
+
+__attribute__((cold, noinline)) static rt_entity create_failed(rt_world *w, int32_t archetype,
+                                                               int err) {
+    if (err == RT_EINVAL) rt__log(w, RT_LOG_ERROR, "create: no archetype %d", archetype);
+    else rt__log(w, RT_LOG_ERROR, "create %s: %s", w->tables[archetype].desc->name,
+                 rt_error_string(err));
+    return RT_ENTITY_NULL;
 }
 
-static rt__slot *lookup_or_report(const rt_world *w, rt_entity e, const char *what) {
-    rt__slot *s = rt__entities_lookup(&w->entities, e);
-    if (!s) {
-        rt_world *mw = (rt_world *)w; /* stats are bookkeeping, not state */
-        mw->stats.stale_handles++;
-        rt__log(mw, RT_LOG_ERROR, "%s: %s {index %u, gen %u}", what,
-                rt_error_string(RT_ESTALE), e.index, e.gen);
+/* Room for n more entities of an archetype, all or nothing. */
+static int make_room(rt_world *w, int32_t archetype, int32_t n) {
+    rt_table *t = &w->tables[archetype];
+    if (n > INT32_MAX - t->count) return RT_ELIMIT;
+    int err = rt__table_reserve(w, t, &w->plans[archetype], t->count + n);
+    if (err == RT_OK && w->entities.count + (uint64_t)n > (uint64_t)INT32_MAX) err = RT_ELIMIT;
+    if (err == RT_OK) err = rt__entities_reserve(w, &w->entities, w->entities.count + (uint32_t)n);
+    return err;
+}
+
+/* Writes a new entity into table t of `archetype`; the caller made room. */
+RT__HOT rt_entity create_in(rt_world *w, int32_t archetype, rt_table *t, const void *init) {
+    rt_entity e = rt__entities_take(&w->entities, archetype, t->count);
+    return rt__table_push(t, &w->plans[archetype], e, init);
+}
+
+/* Everything but the common case: a bad archetype, or no room. */
+__attribute__((noinline)) static rt_entity create_slow(rt_world *w, int32_t archetype,
+                                                       const void *init) {
+    if ((uint32_t)archetype >= (uint32_t)w->n_archetypes)
+        return create_failed(w, archetype, RT_EINVAL);
+    rt_table *t = &w->tables[archetype];
+    /* Make room for both first so that a failure leaves nothing half-made. */
+    int err = make_room(w, archetype, 1);
+    if (err != RT_OK) return create_failed(w, archetype, err);
+    return create_in(w, archetype, t, init);
+}
+
+rt_entity rt_world_create_entity(rt_world *w, int32_t archetype, const void *init) {
+    if (__builtin_expect((uint32_t)archetype >= (uint32_t)w->n_archetypes, 0))
+        return create_slow(w, archetype, init);
+    rt_table *t = &w->tables[archetype];
+    if (__builtin_expect(t->count == t->capacity || !rt__entities_has_room(&w->entities), 0))
+        return create_slow(w, archetype, init);
+    return create_in(w, archetype, t, init);
+}
+
+int rt_world_create_entities(rt_world *w, int32_t archetype, int32_t n, const void *inits,
+                             rt_entity *out) {
+    if ((uint32_t)archetype >= (uint32_t)w->n_archetypes) {
+        create_failed(w, archetype, RT_EINVAL);
+        return RT_EINVAL;
     }
-    return s;
+    if (n < 0) {
+        rt__log(w, RT_LOG_ERROR, "create %s: %d entities", w->tables[archetype].desc->name, n);
+        return RT_EINVAL;
+    }
+    rt_table *t = &w->tables[archetype];
+    int err = make_room(w, archetype, n);
+    if (err != RT_OK) {
+        create_failed(w, archetype, err);
+        return err;
+    }
+    /* Block by block of rows: the block's entities, then its columns one
+     * after the other. A column is a pass of strided loads from the _init
+     * structs and sequential stores; the block's _init structs stay in L1
+     * across the passes, so the input is read from memory once. */
+    enum { BLOCK = 256 }; /* rows */
+    const rt__row_plan *p = &w->plans[archetype];
+    const size_t stride = t->desc->init_size;
+    rt__entities *ents = &w->entities;
+    for (int32_t b0 = 0; b0 < n; b0 += BLOCK) {
+        const int32_t m = n - b0 < BLOCK ? n - b0 : BLOCK, row0 = t->count;
+        rt_entity *row_ents = t->entities + row0;
+        for (int32_t i = 0; i < m; i++)
+            row_ents[i] = rt__entities_take(ents, archetype, row0 + i);
+        if (out) memcpy(out + b0, row_ents, sizeof(rt_entity) * (size_t)m);
+        const char *in = inits ? (const char *)inits + (size_t)b0 * stride : NULL;
+        const rt__plan_col *c = p->cols;
+        for (int32_t k = 0; k < p->n4; k++, c++) {
+            uint32_t *dst = (uint32_t *)c->base + row0;
+            if (!in) {
+                memset(dst, 0, 4 * (size_t)m);
+                continue;
+            }
+            const char *src = in + c->init_offset;
+            for (int32_t i = 0; i < m; i++) dst[i] = rt__load32(src + (size_t)i * stride);
+        }
+        for (int32_t k = 0; k < p->n8; k++, c++) {
+            uint64_t *dst = (uint64_t *)c->base + row0;
+            if (!in) {
+                memset(dst, 0, 8 * (size_t)m);
+                continue;
+            }
+            const char *src = in + c->init_offset;
+            for (int32_t i = 0; i < m; i++) dst[i] = rt__load64(src + (size_t)i * stride);
+        }
+        for (int32_t k = 0; k < p->n_any; k++, c++) {
+            char *dst = (char *)c->base + (size_t)row0 * c->size;
+            if (!in) {
+                memset(dst, 0, c->size * (size_t)m);
+                continue;
+            }
+            for (int32_t i = 0; i < m; i++)
+                memcpy(dst + (size_t)i * c->size, in + (size_t)i * stride + c->init_offset,
+                       c->size);
+        }
+        t->count += m;
+    }
+    return RT_OK;
+}
+
+__attribute__((cold, noinline)) static int report_stale(const rt_world *w, rt_entity e,
+                                                        const char *what) {
+    rt_world *mw = (rt_world *)w; /* stats are bookkeeping, not state */
+    mw->stats.stale_handles++;
+    rt__log(mw, RT_LOG_ERROR, "%s: %s {index %u, gen %u}", what, rt_error_string(RT_ESTALE),
+            e.index, e.gen);
+    return RT_ESTALE;
 }
 
 int rt_world_destroy_entity(rt_world *w, rt_entity e) {
-    rt__slot *s = lookup_or_report(w, e, "destroy");
-    if (!s) return RT_ESTALE;
-    rt_table *t = &w->tables[s->archetype];
-    int32_t row = s->row;
-    rt_entity moved = rt__table_remove(t, row);
-    if (!rt_entity_is_null(moved)) w->entities.slots[moved.index].row = row;
+    rt__slot *s = rt__entities_lookup(&w->entities, e);
+    if (!s) return report_stale(w, e, "destroy");
+    const int32_t archetype = s->archetype, row = s->row;
+    rt_table *t = &w->tables[archetype];
+    /* The last row is about to fill the hole: point its entity there first
+     * (when e is the last row itself, freeing its slot next overrides it),
+     * then remove the row, last, as a tail call. */
+    const rt_entity moved = t->entities[t->count - 1];
+    w->entities.slots[moved.index].row = row;
     rt__entities_free(&w->entities, e.index);
-    return RT_OK;
+    return rt__table_remove(t, &w->plans[archetype], row);
 }
 
 bool rt_world_alive(const rt_world *w, rt_entity e) {
@@ -182,8 +283,8 @@ int32_t rt_world_archetype_of(const rt_world *w, rt_entity e) {
 static int copy_component(rt_world *w, rt_entity e, int32_t component, void *buf,
                           int set) {
     if (component < 0 || component >= w->program->n_components) return RT_EINVAL;
-    rt__slot *s = lookup_or_report(w, e, set ? "set" : "get");
-    if (!s) return RT_ESTALE;
+    rt__slot *s = rt__entities_lookup(&w->entities, e);
+    if (!s) return report_stale(w, e, set ? "set" : "get");
     rt_table *t = &w->tables[s->archetype];
     const rt_archetype_desc *d = t->desc;
     int found = 0;
@@ -208,24 +309,27 @@ int rt_world_set(rt_world *w, rt_entity e, int32_t component, const void *value)
 }
 
 int rt_world_set_tag(rt_world *w, rt_entity e, int32_t tag, bool on) {
-    if (tag < 0 || tag >= w->program->n_tags) return RT_EINVAL;
-    rt__slot *s = lookup_or_report(w, e, "tag");
-    if (!s) return RT_ESTALE;
-    int bit = rt__tag_bit(w, s->archetype, tag);
-    if (bit < 0) return RT_ENOTFOUND;
-    uint64_t *word = &w->tables[s->archetype].tag_bits[bit][s->row >> 6];
-    uint64_t mask = 1ull << (s->row & 63);
-    *word = on ? *word | mask : *word & ~mask;
+    if ((uint32_t)tag >= (uint32_t)w->n_tags) return RT_EINVAL;
+    rt__slot *s = rt__entities_lookup(&w->entities, e);
+    if (!s) return report_stale(w, e, "tag");
+    uint64_t *const *col = rt__tag_col(w, s->archetype, tag);
+    if (!col) return RT_ENOTFOUND;
+    const uint32_t row = (uint32_t)s->row;
+    uint64_t *word = *col + (row >> 6);
+    const uint64_t mask = 1ull << (row & 63);
+    if (on) *word |= mask;
+    else *word &= ~mask;
     return RT_OK;
 }
 
 int rt_world_has_tag(const rt_world *w, rt_entity e, int32_t tag) {
     if (tag < 0 || tag >= w->program->n_tags) return -RT_EINVAL;
-    rt__slot *s = lookup_or_report(w, e, "has tag");
-    if (!s) return -RT_ESTALE;
-    int bit = rt__tag_bit(w, s->archetype, tag);
-    if (bit < 0) return 0;
-    return (int)((w->tables[s->archetype].tag_bits[bit][s->row >> 6] >> (s->row & 63)) & 1);
+    rt__slot *s = rt__entities_lookup(&w->entities, e);
+    if (!s) return -report_stale(w, e, "has tag");
+    uint64_t *const *col = rt__tag_col(w, s->archetype, tag);
+    if (!col) return 0;
+    const uint32_t row = (uint32_t)s->row;
+    return (int)(((*col)[row >> 6] >> (row & 63)) & 1);
 }
 
 void *rt_world_resource(rt_world *w, int32_t resource) {
@@ -243,15 +347,13 @@ int32_t rt_world_count(const rt_world *w, int32_t archetype) {
                ? w->tables[archetype].count : 0;
 }
 
-int32_t rt_world_entity_count(const rt_world *w) { return w->entities.live; }
+int32_t rt_world_entity_count(const rt_world *w) {
+    return (int32_t)(w->entities.count - w->entities.n_free);
+}
 
 int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n) {
     if (archetype < 0 || archetype >= w->program->n_archetypes || n < 0) return RT_EINVAL;
-    rt_table *t = &w->tables[archetype];
-    int err = rt__table_reserve(w, t, t->count + n);
-    if (err == RT_OK)
-        err = rt__entities_reserve(w, &w->entities, w->entities.count + (uint32_t)n);
-    return err;
+    return make_room(w, archetype, n);
 }
 
 /* --- frames --------------------------------------------------------------------- */
