@@ -5,8 +5,9 @@
  * (the core eglGetPlatformDisplay aborts here); the context is configless and
  * made current with no surface, since all drawing goes to render.c's FBO.
  * The EGL display is shared by all headless renderers of the process and
- * terminated with the last one. Mesa leaks a few allocations past
- * eglTerminate, which LeakSanitizer reports: see tests/lsan.supp.
+ * terminated with the last one. Mesa keeps a few allocations past
+ * eglTerminate in its unloaded driver, which LeakSanitizer reports from
+ * frames it cannot name: tests/test_render.c (pin_module) explains the fix.
  *
  * WINDOW: a GLFW window with a 3.3 core context; rd_end_frame blits the FBO
  * into it and swaps. GLFW callbacks feed rd__input_*, which tests call
