@@ -13,6 +13,10 @@
  * each, then `reps` timed frames; median, min, max. Ratios are to the first
  * configuration of the section, in the same run. Sections:
  *   paths     20k sprites: quads vs points, orphaned vs persistent upload
+ *   fill      20k: disc as a texture (linear, nearest), solid square,
+ *             analytic disc (what RD_SHAPE_CIRCLE draws)
+ *   malloc    20k: glibc's default trim threshold vs the raised one that
+ *             rd_create sets on llvmpipe
  *   entities  10k, 100k, 1M: auto (what rd_create picks) vs quads+orphan
  *   size      20k at 4..64 px: quads vs points (fragment cost)
  *   threads   20k auto with LP_NUM_THREADS=1,2,3,4 (llvmpipe only; sequential,
@@ -30,6 +34,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <malloc.h>
+#include <sys/resource.h>
+
 #include "render.h"
 
 #define BENCH_W 1280
@@ -42,6 +49,13 @@
 static const float bench_sizes[] = { 4, 8, 16, 32, 64 };
 #define BENCH_SIZES (sizeof bench_sizes / sizeof bench_sizes[0])
 #define BENCH_DEFAULT_SIZE 1   /* index of 8 px */
+
+/* Materials of the fill section, all 8 px: a 32x32 disc image sampled with
+ * GL_LINEAR, the same with GL_NEAREST, a solid square, the analytic disc. */
+static const char *const bench_fills[] = { "texture linear", "texture nearest",
+                                           "solid square", "disc" };
+#define BENCH_FILLS 4
+#define BENCH_FILL_DEFAULT 3
 
 typedef struct bench_cols {
     float *x, *y, *rot, *scale, *r, *g, *b, *a;
@@ -57,9 +71,14 @@ typedef struct lane {
     const bench_cfg *cfg;
     rd_renderer *r;
     rd_material m[BENCH_SIZES];
+    rd_material fills[BENCH_FILLS];
     uint32_t n;
     uint32_t size;              /* index into bench_sizes */
-    double t[BENCH_MAX_REPS];   /* ms per timed frame */
+    uint32_t fill;              /* index into bench_fills */
+    const char *label;          /* row name; NULL = cfg->name */
+    void (*before)(void);       /* runs before each frame, untimed */
+    double t[BENCH_MAX_REPS];   /* wall ms per timed frame */
+    double cpu[BENCH_MAX_REPS]; /* CPU ms per timed frame */
 } lane;
 
 static const bench_cfg cfg_quads_orphan = { "quads+orphan", RD_SPRITES_QUADS, RD_UPLOAD_ORPHAN };
@@ -72,6 +91,15 @@ static double bench_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* Process CPU time: on a shared 2-core machine this moves less with other
+ * load than wall time does, so it is reported beside it. */
+static double bench_cpu_ms(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+           (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-3;
 }
 
 static uint32_t bench_rng(uint32_t *s) {   /* xorshift32 */
@@ -140,6 +168,28 @@ static int lane_open(lane *l, const bench_cfg *cfg) {
                                  .height = bench_sizes[i] }, &l->m[i]);
         if (e != RD_OK) return -1;
     }
+    /* The disc as an image, for the fill section. */
+    enum { D = 32 };
+    static uint8_t disc[D * D * 4];
+    for (int y = 0; y < D; y++) {
+        for (int x = 0; x < D; x++) {
+            float dx = (float)x + 0.5f - D / 2, dy = (float)y + 0.5f - D / 2;
+            float a = (float)D / 2 - sqrtf(dx * dx + dy * dy);
+            uint8_t *p = disc + (y * D + x) * 4;
+            p[0] = p[1] = p[2] = 255;
+            p[3] = (uint8_t)(255.0f * (a < 0 ? 0 : a > 1 ? 1 : a));
+        }
+    }
+    const rd_material_desc fd[BENCH_FILLS] = {
+        { .pixels = disc, .pixels_w = D, .pixels_h = D, .width = 8, .height = 8 },
+        { .pixels = disc, .pixels_w = D, .pixels_h = D, .width = 8, .height = 8,
+          .filter = RD_FILTER_NEAREST },
+        { .shape = RD_SHAPE_SQUARE, .width = 8, .height = 8 },
+        { .shape = RD_SHAPE_CIRCLE, .width = 8, .height = 8 },
+    };
+    for (uint32_t i = 0; i < BENCH_FILLS; i++)
+        if (rd_make_material(l->r, &fd[i], &l->fills[i]) != RD_OK) return -1;
+    l->fill = BENCH_FILL_DEFAULT;
     return 0;
 }
 
@@ -149,18 +199,21 @@ static void lane_close(lane *l) {
 }
 
 /* One timed frame; checks that it drew exactly what was asked. */
-static int lane_frame(lane *l, const bench_cols *c, double *ms) {
+static int lane_frame(lane *l, const bench_cols *c, double *ms, double *cpu) {
     rd_frame_stats st;
-    double t0 = bench_now_ms();
+    if (l->before) l->before();
+    rd_material m = l->fill == BENCH_FILL_DEFAULT ? l->m[l->size] : l->fills[l->fill];
+    double t0 = bench_now_ms(), c0 = bench_cpu_ms();
     rd_result e = rd_begin_frame(l->r, NULL);
     if (e == RD_OK)
         e = rd_draw_sprites(l->r, &(rd_sprites){
-                .material = l->m[l->size], .count = l->n, .x = c->x, .y = c->y,
+                .material = m, .count = l->n, .x = c->x, .y = c->y,
                 .rotation = c->rot, .scale = c->scale, .r = c->r, .g = c->g,
                 .b = c->b, .a = c->a });
     if (e == RD_OK) e = rd_end_frame(l->r, &st);
     rd_finish(l->r);
     *ms = bench_now_ms() - t0;
+    *cpu = bench_cpu_ms() - c0;
     if (e != RD_OK || st.instances_drawn != l->n || st.draw_calls != (l->n > 0)) {
         fprintf(stderr, "bench_render: %s at %u: %s, drew %u in %u calls\n",
                 l->cfg->name, l->n, rd_result_str(e), e == RD_OK ? st.instances_drawn : 0,
@@ -172,12 +225,12 @@ static int lane_frame(lane *l, const bench_cols *c, double *ms) {
 
 /* Warm-up, then `reps` rounds of one frame per lane. */
 static int measure(lane *lanes, uint32_t k, uint32_t reps, const bench_cols *c) {
-    double ms;
+    double ms, cpu;
     for (uint32_t i = 0; i < k; i++)
-        if (lane_frame(&lanes[i], c, &ms)) return -1;
+        if (lane_frame(&lanes[i], c, &ms, &cpu)) return -1;
     for (uint32_t rep = 0; rep < reps; rep++)
         for (uint32_t i = 0; i < k; i++)
-            if (lane_frame(&lanes[i], c, &lanes[i].t[rep])) return -1;
+            if (lane_frame(&lanes[i], c, &lanes[i].t[rep], &lanes[i].cpu[rep])) return -1;
     return 0;
 }
 
@@ -186,14 +239,31 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* The malloc section: glibc's default thresholds against what rd_create sets
+ * on llvmpipe (process-wide, so switched before every frame). */
+static void malloc_glibc_defaults(void) {
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
+static void malloc_raised(void) {
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+}
+
 static rd_bench_row summarise(const lane *l, uint32_t reps, const char *section) {
-    double s[BENCH_MAX_REPS];
+    double s[BENCH_MAX_REPS], cpu[BENCH_MAX_REPS];
     memcpy(s, l->t, reps * sizeof *s);
+    memcpy(cpu, l->cpu, reps * sizeof *cpu);
     qsort(s, reps, sizeof *s, cmp_double);
+    qsort(cpu, reps, sizeof *cpu, cmp_double);
     return (rd_bench_row){
-        .section = section, .config = l->cfg->name, .entities = l->n,
-        .sprite_px = bench_sizes[l->size], .ms_per_frame = s[reps / 2],
-        .min_ms = s[0], .max_ms = s[reps - 1], .ratio = 1, .reps = reps,
+        .section = section,
+        .config = l->label ? l->label : l->cfg->name,
+        .entities = l->n,
+        .sprite_px = l->fill == BENCH_FILL_DEFAULT ? bench_sizes[l->size] : 8,
+        .ms_per_frame = s[reps / 2], .min_ms = s[0], .max_ms = s[reps - 1],
+        .cpu_ms = cpu[reps / 2], .ratio = 1, .reps = reps,
     };
 }
 
@@ -282,6 +352,31 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
     for (int i = 0; i < LANES; i++) lanes[i].n = BENCH_COMPARE_N;
     if (section(out, lanes, LANES, reps, &c, "paths")) goto done;
 
+    /* fill: what a fragment costs, on the auto path */
+    {
+        lane f[BENCH_FILLS];
+        for (uint32_t i = 0; i < BENCH_FILLS; i++) {
+            f[i] = *au;
+            f[i].n = BENCH_COMPARE_N;
+            f[i].fill = i;
+            f[i].label = bench_fills[i];
+        }
+        if (section(out, f, BENCH_FILLS, reps, &c, "fill")) goto done;
+    }
+
+    /* malloc: the thresholds rd_create raises on llvmpipe, side by side */
+    if (info.malloc_tuned) {
+        lane m[2] = { *au, *au };
+        m[0].n = m[1].n = BENCH_COMPARE_N;
+        m[0].label = "glibc default trim";
+        m[0].before = malloc_glibc_defaults;
+        m[1].label = "raised trim (auto)";
+        m[1].before = malloc_raised;
+        int err = section(out, m, 2, reps, &c, "malloc");
+        malloc_raised();
+        if (err) goto done;
+    }
+
     /* entities: auto against the naive path at each count */
     static const uint32_t counts[] = { 10000, 100000, 1000000 };
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
@@ -358,12 +453,13 @@ void rd_bench_print(const rd_bench_result *res, FILE *f) {
         const rd_bench_row *r = &res->rows[i];
         if (strcmp(section, r->section) != 0) {
             section = r->section;
-            fprintf(f, "\n[%s]  %-22s %9s %6s %9s %9s %9s %7s\n", section, "config",
-                    "sprites", "px", "median", "min", "max", "ratio");
+            fprintf(f, "\n[%s]  %-22s %8s %4s %9s %9s %9s %7s %9s\n", section, "config",
+                    "sprites", "px", "median", "min", "max", "ratio", "cpu med");
         }
-        fprintf(f, "%*s  %-22s %9u %6.0f %9.2f %9.2f %9.2f %7.2f\n",
+        fprintf(f, "%*s  %-22s %8u %4.0f %9.2f %9.2f %9.2f %7.2f %9.2f\n",
                 (int)strlen(section) + 2, "", r->config, r->entities,
-                (double)r->sprite_px, r->ms_per_frame, r->min_ms, r->max_ms, r->ratio);
+                (double)r->sprite_px, r->ms_per_frame, r->min_ms, r->max_ms, r->ratio,
+                r->cpu_ms);
     }
     fprintf(f, "\n60 FPS (median <= %.2f ms): auto holds %u sprites (%.2f ms), "
                "quads+orphan holds %u (%.2f ms): %.2fx\n",
@@ -379,9 +475,10 @@ void rd_bench_print_json(const rd_bench_result *res, FILE *f) {
         const rd_bench_row *r = &res->rows[i];
         fprintf(f, "  {\"workload\": \"RENDER\", \"section\": \"%s\", \"config\": \"%s\", "
                    "\"entities\": %u, \"sprite_px\": %.0f, \"metric\": \"ms_per_frame\", "
-                   "\"value\": %.3f, \"min\": %.3f, \"max\": %.3f, \"ratio\": %.3f},\n",
+                   "\"value\": %.3f, \"min\": %.3f, \"max\": %.3f, \"ratio\": %.3f, "
+                   "\"cpu_ms\": %.3f},\n",
                 r->section, r->config, r->entities, (double)r->sprite_px, r->ms_per_frame,
-                r->min_ms, r->max_ms, r->ratio);
+                r->min_ms, r->max_ms, r->ratio, r->cpu_ms);
     }
     fprintf(f, "  {\"workload\": \"RENDER\", \"config\": \"auto\", \"metric\": \"sprites_at_60fps\", "
                "\"value\": %u, \"ms\": %.3f, \"baseline\": %u, \"baseline_ms\": %.3f}\n]}\n",

@@ -12,12 +12,15 @@
 #define RD_BENCH_MAX_ROWS 32
 
 typedef struct rd_bench_row {
-    const char *section;        /* "entities", "paths", "size", "threads" */
+    const char *section;        /* "paths", "fill", "malloc", "entities",
+                                   "size", "threads" */
     const char *config;         /* e.g. "auto", "quads+orphan" */
     uint32_t entities;          /* sprites submitted per frame */
     float sprite_px;            /* nominal sprite size, pixels */
-    double ms_per_frame;        /* median */
+    double ms_per_frame;        /* median wall time */
     double min_ms, max_ms;
+    double cpu_ms;              /* median process CPU time (all threads,
+                                   llvmpipe's included) per frame */
     double ratio;               /* median / the section's baseline median */
     uint32_t reps;
 } rd_bench_row;

@@ -31,7 +31,8 @@ typedef struct rd__instance {
 typedef struct rd__material {
     uint32_t generation;        /* bumped on destroy; part of the handle */
     bool alive;
-    GLuint texture;
+    uint8_t fill;               /* RD__FILL_* in sprite.c */
+    GLuint texture;             /* 0 unless fill is texture */
     float width, height;        /* world units at scale 1 */
     rd_blend blend;
     /* this frame */
@@ -40,9 +41,15 @@ typedef struct rd__material {
     float max_scale;            /* largest |scale| staged */
 } rd__material;
 
+#define RD__FILLS 4
+
+typedef struct rd__sprite_program {
+    GLuint program;
+    GLint u_view, u_size, u_px;
+} rd__sprite_program;
+
 typedef struct rd__sprites {
-    GLuint quad_program, point_program;
-    GLint quad_u_view, quad_u_size, point_u_view, point_u_size, point_u_px;
+    rd__sprite_program programs[2][RD__FILLS];  /* [points][fill] */
     GLuint quad_vao, point_vao;
     GLuint buffer;              /* instance buffer */
     uint32_t capacity;          /* instances per frame the buffer holds */

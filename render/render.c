@@ -10,6 +10,7 @@
  */
 #include "rd_internal.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -291,6 +292,16 @@ static rd_result rd__create_gl(rd_renderer *r) {
     }
     r->info.gl_renderer = (const char *)glGetString(GL_RENDERER);
     r->info.software = rd__is_software(r->info.gl_renderer);
+#ifdef __GLIBC__
+    /* llvmpipe mallocs and frees its scene and vertex storage every frame;
+     * with glibc's default 128 KiB trim threshold the freed top of the heap
+     * goes back to the kernel and is faulted in again next frame. */
+    if (r->info.software && !r->desc.keep_malloc_defaults) {
+        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        r->info.malloc_tuned = true;
+    }
+#endif
     r->info.timer_query = true;   /* core since 3.3 */
 
     bool storage = ver >= 44 || epoxy_has_gl_extension("GL_ARB_buffer_storage");

@@ -29,6 +29,12 @@
  *     coloured by status) from a plain struct you fill.
  *   - Reads the frame back (rd_read_pixels) and writes PNGs (rd_save_png).
  *   - Reports keyboard and mouse state as a plain struct (rd_input).
+ *   - On a software rasteriser (llvmpipe) it raises glibc's malloc trim and
+ *     mmap thresholds, process-wide (mallopt): llvmpipe allocates and frees
+ *     megabytes per frame, and with the default thresholds the heap is given
+ *     back to the kernel and faulted in again every frame (about a fifth of
+ *     the frame at 20k sprites, docs/render.md). rd_desc.keep_malloc_defaults
+ *     turns this off.
  *
  * WHAT IT DOES NOT DO
  *   - It knows nothing about entities, worlds or schedules: it is called with
@@ -144,6 +150,8 @@ typedef struct rd_desc {
                                    NULL = DejaVu Sans Mono (fonts-dejavu-core) */
     float font_px;              /* overlay text height in pixels; 0 = 14 */
     float clear_color[4];       /* RGBA 0..1; all zero = dark grey, opaque */
+    bool keep_malloc_defaults;  /* leave glibc's malloc thresholds alone
+                                   on a software rasteriser */
     rd_log_desc log;            /* where error details go */
 } rd_desc;
 
@@ -161,6 +169,7 @@ typedef struct rd_info {
     bool software;              /* renderer string names llvmpipe/softpipe/swrast */
     bool timer_query;           /* GL_TIME_ELAPSED available (GL >= 3.3 always) */
     float point_px_max;         /* largest point sprite drawn as a point, pixels */
+    bool malloc_tuned;          /* this renderer raised the malloc thresholds */
     const char *gl_renderer;    /* GL_RENDERER string, owned by GL */
 } rd_info;
 rd_info rd_get_info(const rd_renderer *r);

@@ -30,6 +30,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,69 +40,140 @@ _Static_assert(sizeof(rd__instance) == 16, "instance record is 16 bytes");
 
 /* ---- shaders ----------------------------------------------------------- */
 
+/* Each material fills its sprites one of four ways; the programs are
+ * compiled once per (path, fill) with RD_FILL defined. The built-in shapes
+ * are drawn analytically rather than sampled: on llvmpipe a bilinear texture
+ * fetch is the largest part of a small sprite's cost. A ROUND disc (circle
+ * with width == height) looks the same at any rotation, so its point is just
+ * its diameter and its fragment shader skips the rotation. */
+enum {
+    RD__FILL_TEXTURE = 0,   /* custom pixels, or the triangle shape */
+    RD__FILL_SOLID = 1,     /* square shape */
+    RD__FILL_DISC = 2,      /* circle shape, width != height: an ellipse */
+    RD__FILL_ROUND = 3,     /* circle shape, width == height */
+};
+
 #define RD__GLSL_ATTRIBS                                                     \
-    "#version 330 core\n"                                                    \
     "layout(location = 0) in vec2 a_pos;\n"                                  \
     "layout(location = 1) in float a_rot;   /* turns, unorm16 */\n"          \
     "layout(location = 2) in float a_scale;\n"                               \
     "layout(location = 3) in vec4 a_color;\n"                                \
     "uniform vec4 u_view;  /* world -> clip: xy scale, zw offset */\n"       \
     "uniform vec2 u_size;  /* world units at scale 1 */\n"                   \
+    "uniform float u_px;   /* pixels per world unit */\n"                    \
     "const float TURN = 6.28318530718 * 65535.0 / 65536.0;\n"
+
+/* Disc coverage for q in sprite units (radius 0.5), a 1-pixel ramp inside
+ * the edge; aa is the sprite's smaller side in pixels. */
+#define RD__GLSL_DISC                                                        \
+    "float rd_disc(vec2 q, float aa) {\n"                                    \
+    "    return clamp((0.5 - length(q)) * aa, 0.0, 1.0);\n"                  \
+    "}\n"
 
 static const char rd__quad_vs[] =
     RD__GLSL_ATTRIBS
     "out vec2 v_uv;\n"
     "out vec4 v_color;\n"
+    "flat out float v_aa;\n"
     "void main() {\n"
     "    vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));\n"
-    "    vec2 local = (corner - 0.5) * u_size * a_scale;\n"
+    "    vec2 size = u_size * a_scale;\n"
+    "    vec2 local = (corner - 0.5) * size;\n"
     "    float c = cos(a_rot * TURN), s = sin(a_rot * TURN);\n"
     "    vec2 world = a_pos + vec2(c * local.x - s * local.y, s * local.x + c * local.y);\n"
     "    gl_Position = vec4(world * u_view.xy + u_view.zw, 0.0, 1.0);\n"
     "    v_uv = vec2(corner.x, 1.0 - corner.y);\n"
     "    v_color = a_color;\n"
+    "    v_aa = min(abs(size.x), abs(size.y)) * u_px;\n"
     "}\n";
 
 static const char rd__quad_fs[] =
-    "#version 330 core\n"
+    RD__GLSL_DISC
     "in vec2 v_uv;\n"
     "in vec4 v_color;\n"
+    "flat in float v_aa;\n"
     "uniform sampler2D u_tex;\n"
     "out vec4 o_color;\n"
-    "void main() { o_color = v_color * texture(u_tex, v_uv); }\n";
+    "void main() {\n"
+    "#if RD_FILL == 0\n"
+    "    o_color = v_color * texture(u_tex, v_uv);\n"
+    "#elif RD_FILL == 1\n"
+    "    o_color = v_color;\n"
+    "#else   /* a disc, round or not */\n"
+    "    float a = rd_disc(v_uv - 0.5, v_aa);\n"
+    "    if (a <= 0.0) discard;\n"
+    "    o_color = vec4(v_color.rgb, v_color.a * a);\n"
+    "#endif\n"
+    "}\n";
 
+/* gl_PointSize covers the rotated sprite's bounding square, or just the
+ * diameter of a round disc. */
 static const char rd__point_vs[] =
     RD__GLSL_ATTRIBS
-    "uniform float u_px;   /* pixels per world unit */\n"
     "out vec4 v_color;\n"
     "flat out vec2 v_cs;   /* cos, sin of the rotation */\n"
     "flat out vec2 v_k;    /* point size / sprite size, per axis */\n"
+    "flat out float v_aa;\n"
     "void main() {\n"
     "    float c = cos(a_rot * TURN), s = sin(a_rot * TURN);\n"
     "    vec2 sz = max(u_size * abs(a_scale) * u_px, vec2(1e-6));\n"
-    "    float ext = max(abs(sz.x * c) + abs(sz.y * s), abs(sz.x * s) + abs(sz.y * c));\n"
-    "    float size = ceil(ext) + 2.0;  /* whole pixels, margin for snapping */\n"
+    "#if RD_FILL == 3\n"
+    "    float size = max(sz.x, sz.y);\n"
+    "#else\n"
+    "    float size = max(abs(sz.x * c) + abs(sz.y * s), abs(sz.x * s) + abs(sz.y * c));\n"
+    "#endif\n"
     "    gl_PointSize = size;\n"
     "    gl_Position = vec4(a_pos * u_view.xy + u_view.zw, 0.0, 1.0);\n"
     "    v_color = a_color;\n"
     "    v_cs = vec2(c, s);\n"
     "    v_k = vec2(size) / sz;\n"
+    "    v_aa = min(sz.x, sz.y);\n"
     "}\n";
 
 static const char rd__point_fs[] =
-    "#version 330 core\n"
+    RD__GLSL_DISC
     "in vec4 v_color;\n"
     "flat in vec2 v_cs;\n"
     "flat in vec2 v_k;\n"
+    "flat in float v_aa;\n"
     "uniform sampler2D u_tex;\n"
     "out vec4 o_color;\n"
     "void main() {\n"
     "    vec2 p = vec2(gl_PointCoord.x - 0.5, 0.5 - gl_PointCoord.y); /* y up */\n"
     "    vec2 q = vec2(v_cs.x * p.x + v_cs.y * p.y, v_cs.x * p.y - v_cs.y * p.x) * v_k;\n"
+    "#if RD_FILL >= 2\n"
+    "#if RD_FILL == 3\n"
+    "    float a = rd_disc(p * v_k.x, v_aa);   /* no rotation needed */\n"
+    "#else\n"
+    "    float a = rd_disc(q, v_aa);\n"
+    "#endif\n"
+    "    if (a <= 0.0) discard;\n"
+    "    o_color = vec4(v_color.rgb, v_color.a * a);\n"
+    "#else\n"
     "    if (abs(q.x) > 0.5 || abs(q.y) > 0.5) discard;\n"
+    "#if RD_FILL == 0\n"
     "    o_color = v_color * texture(u_tex, vec2(q.x + 0.5, 0.5 - q.y));\n"
+    "#else\n"
+    "    o_color = v_color;\n"
+    "#endif\n"
+    "#endif\n"
     "}\n";
+
+static rd_result rd__program_make(rd_renderer *r, bool points, int fill,
+                                    rd__sprite_program *out) {
+    char vs[4096], fs[4096], name[64];
+    snprintf(vs, sizeof vs, "#version 330 core\n#define RD_FILL %d\n%s", fill,
+             points ? rd__point_vs : rd__quad_vs);
+    snprintf(fs, sizeof fs, "#version 330 core\n#define RD_FILL %d\n%s", fill,
+             points ? rd__point_fs : rd__quad_fs);
+    snprintf(name, sizeof name, "sprite %s, fill %d", points ? "points" : "quads", fill);
+    rd_result e = rd__gl_program(r, name, vs, fs, &out->program);
+    if (e != RD_OK) return e;
+    out->u_view = glGetUniformLocation(out->program, "u_view");
+    out->u_size = glGetUniformLocation(out->program, "u_size");
+    out->u_px = glGetUniformLocation(out->program, "u_px");
+    return RD_OK;
+}
 
 /* ---- instance buffer --------------------------------------------------- */
 
@@ -168,17 +240,12 @@ static rd_result rd__buffer_reserve(rd_renderer *r, uint32_t need) {
 
 rd_result rd__sprites_init(rd_renderer *r) {
     rd__sprites *s = &r->sprites;
-    rd_result e = rd__gl_program(r, "sprite quads", rd__quad_vs, rd__quad_fs,
-                                 &s->quad_program);
-    if (e == RD_OK)
-        e = rd__gl_program(r, "sprite points", rd__point_vs, rd__point_fs,
-                           &s->point_program);
-    if (e != RD_OK) return e;
-    s->quad_u_view = glGetUniformLocation(s->quad_program, "u_view");
-    s->quad_u_size = glGetUniformLocation(s->quad_program, "u_size");
-    s->point_u_view = glGetUniformLocation(s->point_program, "u_view");
-    s->point_u_size = glGetUniformLocation(s->point_program, "u_size");
-    s->point_u_px = glGetUniformLocation(s->point_program, "u_px");
+    for (int points = 0; points < 2; points++) {
+        for (int fill = 0; fill < RD__FILLS; fill++) {
+            rd_result e = rd__program_make(r, points, fill, &s->programs[points][fill]);
+            if (e != RD_OK) return e;
+        }
+    }
     rd__vao_init(&s->quad_vao, 1);
     rd__vao_init(&s->point_vao, 0);
     glBindVertexArray(0);
@@ -191,8 +258,10 @@ void rd__sprites_shutdown(rd_renderer *r) {
     rd__buffer_release(s);
     if (s->quad_vao) glDeleteVertexArrays(1, &s->quad_vao);
     if (s->point_vao) glDeleteVertexArrays(1, &s->point_vao);
-    if (s->quad_program) glDeleteProgram(s->quad_program);
-    if (s->point_program) glDeleteProgram(s->point_program);
+    for (int points = 0; points < 2; points++)
+        for (int fill = 0; fill < RD__FILLS; fill++)
+            if (s->programs[points][fill].program)
+                glDeleteProgram(s->programs[points][fill].program);
     memset(s, 0, sizeof *s);
 }
 
@@ -200,28 +269,23 @@ void rd__sprites_shutdown(rd_renderer *r) {
 
 #define RD__SHAPE_PX 32
 
-/* Coverage of a shape at 4x4 samples per pixel, as alpha of white texels. */
-static void rd__shape_pixels(rd_shape shape, uint8_t *px) {
-    const float n = RD__SHAPE_PX, c = n * 0.5f, radius = c - 1.0f;
-    /* Arrow head pointing along +x (image y grows downwards). */
-    const float ax = n - 2, ay = c, bx = 3, by = 4, cx = 3, cy = n - 4;
+/* The triangle shape's texture: an arrow head pointing along +x, coverage
+ * at 4x4 samples per pixel as the alpha of white texels. */
+static void rd__triangle_pixels(uint8_t *px) {
+    const float n = RD__SHAPE_PX, c = n * 0.5f;
+    const float ax = n - 2, ay = c, bx = 3, by = 4, cx = 3, cy = n - 4;  /* y down */
     for (int y = 0; y < RD__SHAPE_PX; y++) {
         for (int x = 0; x < RD__SHAPE_PX; x++) {
             int hits = 0;
             for (int sy = 0; sy < 4; sy++) {
                 for (int sx = 0; sx < 4; sx++) {
-                    float px_ = (float)x + (sx + 0.5f) * 0.25f;
-                    float py = (float)y + (sy + 0.5f) * 0.25f;
-                    bool in;
-                    if (shape == RD_SHAPE_CIRCLE) {
-                        in = (px_ - c) * (px_ - c) + (py - c) * (py - c) <= radius * radius;
-                    } else {
-                        float e0 = (bx - ax) * (py - ay) - (by - ay) * (px_ - ax);
-                        float e1 = (cx - bx) * (py - by) - (cy - by) * (px_ - bx);
-                        float e2 = (ax - cx) * (py - cy) - (ay - cy) * (px_ - cx);
-                        in = (e0 <= 0 && e1 <= 0 && e2 <= 0) || (e0 >= 0 && e1 >= 0 && e2 >= 0);
-                    }
-                    hits += in;
+                    float qx = (float)x + (sx + 0.5f) * 0.25f;
+                    float qy = (float)y + (sy + 0.5f) * 0.25f;
+                    float e0 = (bx - ax) * (qy - ay) - (by - ay) * (qx - ax);
+                    float e1 = (cx - bx) * (qy - by) - (cy - by) * (qx - bx);
+                    float e2 = (ax - cx) * (qy - cy) - (ay - cy) * (qx - cx);
+                    hits += (e0 <= 0 && e1 <= 0 && e2 <= 0) ||
+                            (e0 >= 0 && e1 >= 0 && e2 >= 0);
                 }
             }
             uint8_t *p = px + (y * RD__SHAPE_PX + x) * 4;
@@ -265,38 +329,39 @@ rd_result rd_make_material(rd_renderer *r, const rd_material_desc *d,
         return RD_ERR_TOO_MANY;
     }
 
-    uint8_t shape_px[RD__SHAPE_PX * RD__SHAPE_PX * 4];
-    static const uint8_t white[4] = { 255, 255, 255, 255 };
-    const uint8_t *px = d->pixels;
-    int32_t pw = d->pixels_w, ph = d->pixels_h;
-    if (!px && d->shape == RD_SHAPE_SQUARE) {
-        px = white;
-        pw = ph = 1;
-    } else if (!px) {
-        rd__shape_pixels(d->shape, shape_px);
-        px = shape_px;
-        pw = ph = RD__SHAPE_PX;
-    }
-
     rd__platform_bind(r);
     rd__material *m = &r->materials[slot];
-    glGenTextures(1, &m->texture);
-    glBindTexture(GL_TEXTURE_2D, m->texture);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    /* Row 0 of the image is its top; the shaders put v = 0 at the top. */
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, pw, ph, 0, GL_RGBA,
-                 GL_UNSIGNED_BYTE, px);
-    GLint filter = d->filter == RD_FILTER_NEAREST ? GL_NEAREST : GL_LINEAR;
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    GLenum err = glGetError();
-    if (err != GL_NO_ERROR) {
-        rd__log(r, "material texture: GL error 0x%x", err);
-        glDeleteTextures(1, &m->texture);
-        m->texture = 0;
-        return RD_ERR_GL;
+    m->fill = d->pixels ? RD__FILL_TEXTURE
+            : d->shape == RD_SHAPE_SQUARE ? RD__FILL_SOLID
+            : d->shape == RD_SHAPE_CIRCLE ? (w == h ? RD__FILL_ROUND : RD__FILL_DISC)
+            : RD__FILL_TEXTURE;
+    if (m->fill == RD__FILL_TEXTURE) {
+        uint8_t triangle[RD__SHAPE_PX * RD__SHAPE_PX * 4];
+        const uint8_t *px = d->pixels;
+        int32_t pw = d->pixels_w, ph = d->pixels_h;
+        if (!px) {
+            rd__triangle_pixels(triangle);
+            px = triangle;
+            pw = ph = RD__SHAPE_PX;
+        }
+        glGenTextures(1, &m->texture);
+        glBindTexture(GL_TEXTURE_2D, m->texture);
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+        /* Row 0 of the image is its top; the shaders put v = 0 at the top. */
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, pw, ph, 0, GL_RGBA,
+                     GL_UNSIGNED_BYTE, px);
+        GLint filter = d->filter == RD_FILTER_NEAREST ? GL_NEAREST : GL_LINEAR;
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        GLenum err = glGetError();
+        if (err != GL_NO_ERROR) {
+            rd__log(r, "material texture: GL error 0x%x", err);
+            glDeleteTextures(1, &m->texture);
+            m->texture = 0;
+            return RD_ERR_GL;
+        }
     }
     m->alive = true;
     m->width = w;
@@ -315,7 +380,7 @@ rd_result rd_destroy_material(rd_renderer *r, rd_material handle) {
         return RD_ERR_STATE;
     }
     rd__platform_bind(r);
-    glDeleteTextures(1, &m->texture);
+    if (m->texture) glDeleteTextures(1, &m->texture);
     m->texture = 0;
     m->alive = false;
     m->generation++;
@@ -503,19 +568,16 @@ rd_result rd__sprites_render(rd_renderer *r, rd_frame_stats *st) {
         size_t at = first;
         for (uint32_t i = 0; i < r->frame_material_count; i++) {
             const rd__material *m = &r->materials[r->frame_materials[i]];
+            /* Largest point this batch would need, in pixels. */
             float px = m->max_scale * fmaxf(m->width, m->height) *
-                       r->camera.zoom * 1.41421356f + 3.0f;
+                       r->camera.zoom * (m->fill == RD__FILL_ROUND ? 1.0f : 1.41421356f);
             bool points = px <= r->info.point_px_max;
-            glUseProgram(points ? s->point_program : s->quad_program);
+            const rd__sprite_program *p = &s->programs[points][m->fill];
+            glUseProgram(p->program);
             glBindVertexArray(points ? s->point_vao : s->quad_vao);
-            if (points) {
-                glUniform4fv(s->point_u_view, 1, view);
-                glUniform2f(s->point_u_size, m->width, m->height);
-                glUniform1f(s->point_u_px, r->camera.zoom);
-            } else {
-                glUniform4fv(s->quad_u_view, 1, view);
-                glUniform2f(s->quad_u_size, m->width, m->height);
-            }
+            glUniform4fv(p->u_view, 1, view);
+            glUniform2f(p->u_size, m->width, m->height);
+            glUniform1f(p->u_px, r->camera.zoom);
             glBindTexture(GL_TEXTURE_2D, m->texture);
             rd__blend(m->blend);
             rd__attribs_at(at);
