@@ -15,8 +15,8 @@
  *   paths     20k sprites: quads vs points, orphaned vs persistent upload
  *   fill      20k: disc as a texture (linear, nearest), solid square,
  *             analytic disc (what RD_SHAPE_CIRCLE draws)
- *   malloc    20k: glibc's default trim threshold vs the raised one that
- *             rd_create sets on llvmpipe
+ *   malloc    20k: glibc's default malloc thresholds vs the raised ones that
+ *             rd_create sets on llvmpipe (alternating child processes)
  *   entities  10k, 100k, 1M: auto (what rd_create picks) vs quads+orphan
  *   size      20k at 4..64 px: quads vs points (fragment cost)
  *   threads   20k auto with LP_NUM_THREADS=1,2,3,4 (llvmpipe only; sequential,
@@ -34,8 +34,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <malloc.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "render.h"
 
@@ -76,7 +77,6 @@ typedef struct lane {
     uint32_t size;              /* index into bench_sizes */
     uint32_t fill;              /* index into bench_fills */
     const char *label;          /* row name; NULL = cfg->name */
-    void (*before)(void);       /* runs before each frame, untimed */
     double t[BENCH_MAX_REPS];   /* wall ms per timed frame */
     double cpu[BENCH_MAX_REPS]; /* CPU ms per timed frame */
 } lane;
@@ -149,13 +149,14 @@ static void bench_quiet(void *user, const char *msg) {
     fprintf(stderr, "bench_render: %s\n", msg);
 }
 
-static int lane_open(lane *l, const bench_cfg *cfg) {
+static int lane_open_keep(lane *l, const bench_cfg *cfg, bool keep_malloc) {
     memset(l, 0, sizeof *l);
     l->cfg = cfg;
     l->size = BENCH_DEFAULT_SIZE;
     rd_result e = rd_create(&(rd_desc){ .platform = RD_PLATFORM_HEADLESS,
                                         .width = BENCH_W, .height = BENCH_H,
                                         .sprites = cfg->path, .upload = cfg->upload,
+                                        .keep_malloc_defaults = keep_malloc,
                                         .log = { bench_quiet, NULL } },
                             &l->r);
     if (e != RD_OK) {
@@ -193,6 +194,10 @@ static int lane_open(lane *l, const bench_cfg *cfg) {
     return 0;
 }
 
+static int lane_open(lane *l, const bench_cfg *cfg) {
+    return lane_open_keep(l, cfg, false);
+}
+
 static void lane_close(lane *l) {
     rd_destroy(l->r);
     l->r = NULL;
@@ -201,7 +206,6 @@ static void lane_close(lane *l) {
 /* One timed frame; checks that it drew exactly what was asked. */
 static int lane_frame(lane *l, const bench_cols *c, double *ms, double *cpu) {
     rd_frame_stats st;
-    if (l->before) l->before();
     rd_material m = l->fill == BENCH_FILL_DEFAULT ? l->m[l->size] : l->fills[l->fill];
     double t0 = bench_now_ms(), c0 = bench_cpu_ms();
     rd_result e = rd_begin_frame(l->r, NULL);
@@ -239,16 +243,43 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* The malloc section: glibc's default thresholds against what rd_create sets
- * on llvmpipe (process-wide, so switched before every frame). */
-static void malloc_glibc_defaults(void) {
-    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-}
-
-static void malloc_raised(void) {
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+/* The malloc section. rd_create's mallopt is process-wide and its effect
+ * depends on the heap's history, so each side runs in a fresh child process
+ * (forked before this process opens any GL context), A B A B A B, and the
+ * children's frame times are pooled per side. */
+static int child_frames(bool keep_defaults, uint32_t reps, const bench_cols *c,
+                        double *t, double *cpu) {
+    int fd[2];
+    if (pipe(fd) != 0) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        close(fd[0]);
+        lane l;
+        bench_cfg cfg = { keep_defaults ? "glibc defaults" : "auto", RD_SPRITES_AUTO,
+                          RD_UPLOAD_AUTO };
+        int err = lane_open_keep(&l, &cfg, keep_defaults);
+        l.n = BENCH_COMPARE_N;
+        if (!err) err = measure(&l, 1, reps, c);
+        lane_close(&l);
+        if (!err && (write(fd[1], l.t, reps * sizeof *t) != (ssize_t)(reps * sizeof *t) ||
+                     write(fd[1], l.cpu, reps * sizeof *cpu) != (ssize_t)(reps * sizeof *cpu)))
+            err = -1;
+        _exit(err ? 1 : 0);
+    }
+    close(fd[1]);
+    ssize_t got = read(fd[0], t, reps * sizeof *t);
+    ssize_t got2 = read(fd[0], cpu, reps * sizeof *cpu);
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != (ssize_t)(reps * sizeof *t) || got2 != (ssize_t)(reps * sizeof *cpu) ||
+        !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench_render: malloc child failed\n");
+        return -1;
+    }
+    return 0;
 }
 
 static rd_bench_row summarise(const lane *l, uint32_t reps, const char *section) {
@@ -342,6 +373,29 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
         fprintf(stderr, "bench_render: out of memory for %u sprites\n", max_n);
         goto done;
     }
+    /* malloc first: its children must fork before this process has GL. */
+    if (!quick) {
+        enum { ROUNDS = 3 };
+        uint32_t per = reps < 5 ? reps : 5;
+        lane side[2] = { 0 };
+        static const bench_cfg keep = { "glibc defaults", RD_SPRITES_AUTO, RD_UPLOAD_AUTO };
+        side[0].cfg = &keep;
+        side[1].cfg = &cfg_auto;
+        side[1].label = "raised trim (auto)";
+        for (uint32_t round = 0; round < ROUNDS; round++)
+            for (int k = 0; k < 2; k++)
+                if (child_frames(k == 0, per, &c, side[k].t + round * per,
+                                 side[k].cpu + round * per))
+                    goto done;
+        for (int k = 0; k < 2; k++) {
+            side[k].n = BENCH_COMPARE_N;
+            side[k].size = BENCH_DEFAULT_SIZE;
+            side[k].fill = BENCH_FILL_DEFAULT;
+        }
+        rd_bench_row base = summarise(&side[0], ROUNDS * per, "malloc");
+        for (int k = 0; k < 2; k++)
+            add_row(out, summarise(&side[k], ROUNDS * per, "malloc"), base.ms_per_frame);
+    }
     for (int i = 0; i < LANES; i++)
         if (lane_open(&lanes[i], cfgs[i])) goto done;
     rd_info info = rd_get_info(lanes[4].r);
@@ -362,19 +416,6 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
             f[i].label = bench_fills[i];
         }
         if (section(out, f, BENCH_FILLS, reps, &c, "fill")) goto done;
-    }
-
-    /* malloc: the thresholds rd_create raises on llvmpipe, side by side */
-    if (info.malloc_tuned) {
-        lane m[2] = { *au, *au };
-        m[0].n = m[1].n = BENCH_COMPARE_N;
-        m[0].label = "glibc default trim";
-        m[0].before = malloc_glibc_defaults;
-        m[1].label = "raised trim (auto)";
-        m[1].before = malloc_raised;
-        int err = section(out, m, 2, reps, &c, "malloc");
-        malloc_raised();
-        if (err) goto done;
     }
 
     /* entities: auto against the naive path at each count */

@@ -143,7 +143,7 @@ static const char rd__point_fs[] =
     "    vec2 q = vec2(v_cs.x * p.x + v_cs.y * p.y, v_cs.x * p.y - v_cs.y * p.x) * v_k;\n"
     "#if RD_FILL >= 2\n"
     "#if RD_FILL == 3\n"
-    "    float a = rd_disc(p * v_k.x, v_aa);   /* no rotation needed */\n"
+    "    float a = rd_disc(p, v_aa);   /* the point is the disc: no rotation */\n"
     "#else\n"
     "    float a = rd_disc(q, v_aa);\n"
     "#endif\n"
@@ -214,6 +214,10 @@ static void rd__buffer_release(rd__sprites *s) {
 static rd_result rd__buffer_reserve(rd_renderer *r, uint32_t need) {
     rd__sprites *s = &r->sprites;
     if (need <= s->capacity && s->buffer) return RD_OK;
+    if (need > (1u << 28)) {   /* 4 GiB per ring segment: refuse, don't wrap */
+        rd__log(r, "%u instances in one frame is more than the buffer allows", need);
+        return RD_ERR_NO_MEMORY;
+    }
     uint32_t cap = s->capacity ? s->capacity : r->desc.initial_instances;
     while (cap < need) cap *= 2;
     rd__buffer_release(s);
@@ -552,9 +556,10 @@ static rd_result rd__upload(rd_renderer *r, uint32_t total, size_t *first) {
 
 rd_result rd__sprites_render(rd_renderer *r, rd_frame_stats *st) {
     rd__sprites *s = &r->sprites;
-    uint32_t total = 0;
+    uint64_t sum = 0;
     for (uint32_t i = 0; i < r->frame_material_count; i++)
-        total += r->materials[r->frame_materials[i]].staged_count;
+        sum += r->materials[r->frame_materials[i]].staged_count;
+    uint32_t total = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 
     rd_result e = RD_OK;
     size_t first = 0;
