@@ -12,8 +12,8 @@
 #define RD_BENCH_MAX_ROWS 32
 
 typedef struct rd_bench_row {
-    const char *section;        /* "paths", "fill", "malloc", "entities",
-                                   "size", "threads" */
+    const char *section;        /* "malloc", "paths", "pipelined", "fill",
+                                   "entities", "size", "threads" */
     const char *config;         /* e.g. "auto", "quads+orphan" */
     uint32_t entities;          /* sprites submitted per frame */
     float sprite_px;            /* nominal sprite size, pixels */
@@ -39,6 +39,8 @@ typedef struct rd_bench_result {
     double ms_at_60fps;         /* its median */
     uint32_t baseline_at_60fps; /* same for quads+orphan, the naive path */
     double baseline_ms_at_60fps;
+    uint32_t pipelined_at_60fps;/* auto, glFinish once per 8 frames */
+    double pipelined_ms_at_60fps;
 } rd_bench_result;
 
 /* Runs the benchmark headless. Returns 0, or -1 when the renderer could not

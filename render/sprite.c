@@ -73,7 +73,7 @@ enum {
 static const char rd__quad_vs[] =
     RD__GLSL_ATTRIBS
     "out vec2 v_uv;\n"
-    "out vec4 v_color;\n"
+    "flat out vec4 v_color;   /* one colour per sprite */\n"
     "flat out float v_aa;\n"
     "void main() {\n"
     "    vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));\n"
@@ -90,7 +90,7 @@ static const char rd__quad_vs[] =
 static const char rd__quad_fs[] =
     RD__GLSL_DISC
     "in vec2 v_uv;\n"
-    "in vec4 v_color;\n"
+    "flat in vec4 v_color;\n"
     "flat in float v_aa;\n"
     "uniform sampler2D u_tex;\n"
     "out vec4 o_color;\n"
@@ -110,7 +110,7 @@ static const char rd__quad_fs[] =
  * diameter of a round disc. */
 static const char rd__point_vs[] =
     RD__GLSL_ATTRIBS
-    "out vec4 v_color;\n"
+    "flat out vec4 v_color;   /* one colour per sprite */\n"
     "flat out vec2 v_cs;   /* cos, sin of the rotation */\n"
     "flat out vec2 v_k;    /* point size / sprite size, per axis */\n"
     "flat out float v_aa;\n"
@@ -132,7 +132,7 @@ static const char rd__point_vs[] =
 
 static const char rd__point_fs[] =
     RD__GLSL_DISC
-    "in vec4 v_color;\n"
+    "flat in vec4 v_color;\n"
     "flat in vec2 v_cs;\n"
     "flat in vec2 v_k;\n"
     "flat in float v_aa;\n"
