@@ -31,6 +31,7 @@
  */
 #include "bench_render.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,7 +314,7 @@ static rd_bench_row summarise(const lane *l, uint32_t reps, const char *section)
 }
 
 static void add_row(rd_bench_result *res, rd_bench_row row, double baseline) {
-    if (res->row_count >= RD_BENCH_MAX_ROWS) return;
+    assert(res->row_count < RD_BENCH_MAX_ROWS);   /* sections fit the table */
     row.ratio = baseline > 0 ? row.ms_per_frame / baseline : 1;
     res->rows[res->row_count++] = row;
 }
@@ -461,7 +462,7 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
     }
 
     /* 60 FPS: auto and the naive path */
-    uint32_t search_reps = reps < 7 ? reps : 7;
+    uint32_t search_reps = reps;
     if (search_60fps(au, search_reps, &c, &out->count_at_60fps, &out->ms_at_60fps) ||
         search_60fps(qo, search_reps, &c, &out->baseline_at_60fps,
                      &out->baseline_ms_at_60fps))

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define RD_BENCH_MAX_ROWS 32
+#define RD_BENCH_MAX_ROWS 48
 
 typedef struct rd_bench_row {
     const char *section;        /* "malloc", "paths", "pipelined", "fill",

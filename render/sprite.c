@@ -13,10 +13,10 @@
  *            with divisor 1; the vertex shader rotates the corner.
  *   POINTS — glDrawArrays(GL_POINTS, 0, n), the records as plain vertices;
  *            gl_PointSize covers the rotated sprite's bounding square and the
- *            fragment shader rotates gl_PointCoord back into the texture,
- *            discarding what falls outside. On llvmpipe this halves the
- *            primitives and skips the per-instance loop of Mesa's draw
- *            module; docs/render.md has the measurements.
+ *            fragment shader rotates gl_PointCoord back into the sprite,
+ *            discarding what falls outside. One primitive per sprite instead
+ *            of two triangles: about half the frame on llvmpipe for small
+ *            sprites (docs/render.md has the measurements).
  * GL culls a point whose centre is outside the viewport, so the sprite pass
  * uses a viewport grown by guard_px on every side (pixels outside the
  * framebuffer are not written); sprites straddling an edge stay visible.
