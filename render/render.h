@@ -180,9 +180,11 @@ rd_info rd_get_info(const rd_renderer *r);
 typedef struct rd_material { uint32_t id; } rd_material;
 
 typedef enum rd_shape {
-    RD_SHAPE_SQUARE = 0,        /* solid square (a 1x1 white texture) */
-    RD_SHAPE_CIRCLE,            /* anti-aliased disc, generated 32x32 */
-    RD_SHAPE_TRIANGLE,          /* arrow head pointing along +x, shows rotation */
+    RD_SHAPE_SQUARE = 0,        /* solid rectangle, no texture */
+    RD_SHAPE_CIRCLE,            /* disc (ellipse if width != height), computed
+                                   per pixel with a 1-pixel soft edge */
+    RD_SHAPE_TRIANGLE,          /* arrow head along +x (a 32x32 texture),
+                                   shows rotation */
 } rd_shape;
 
 typedef enum rd_blend {
