@@ -15,6 +15,9 @@
  * `pending` to reach 0. A region therefore costs one store per participant and
  * one wake per participant that had parked: one wake per region, not per task.
  * Workers not taking part (rt_pool_run_n) are not touched at all.
+ * rt_pool_wake sends the futex wake without a region: a worker woken with its
+ * `gen` unchanged spins for another spin_ns, so the wake's latency can be
+ * overlapped with the owner's own work before the region.
  *
  * Invariants.
  *   - Between regions only the owner writes the region fields; during a region
@@ -50,7 +53,9 @@
  *      entering the kernel, is closed by futex_wait itself, which sleeps only
  *      if the word still holds the value the sleeper saw. The same protocol,
  *      with `pending` and `owner_sleeping`, lets the owner park while waiting
- *      for a long region. A spurious or stale wake only makes a waiter re-check.
+ *      for a long region. A wake that finds the word unchanged (rt_pool_wake,
+ *      a stale wake from an earlier region, a spurious return) only makes the
+ *      waiter spin and re-check.
  *   4. Spinning uses acquire loads and pause instructions; parallel_for's block
  *      counter is relaxed (blocks are independent; the region gives the order).
  *
@@ -145,24 +150,33 @@ static void rt_pool__futex_wake(_Atomic uint32_t *word, int count) {
     syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
 }
 
-/* Waits until *word != old and returns its new value: spins until the clock
- * passes deadline_ns, then parks on the futex with *sleeping = 1 (ordering
- * point 3 in the top comment). *parks counts the parkings when not NULL. */
-static uint32_t rt_pool__await(_Atomic uint32_t *word, uint32_t old, uint64_t deadline_ns,
+/* Waits until *word != old and returns the new value. Spins for spin_ns, then
+ * parks on the futex with *sleeping = 1 (ordering point 3 in the top comment);
+ * *parks counts the parkings when not NULL. Woken while the word is unchanged
+ * (by rt_pool_wake, or by a stale wake of an earlier region), it spins again
+ * for spin_ns, so a wake sent ahead of a region finds the waiter spinning. */
+static uint32_t rt_pool__await(_Atomic uint32_t *word, uint32_t old, uint64_t spin_ns,
                                _Atomic uint32_t *sleeping, _Atomic uint64_t *parks) {
-    for (uint32_t i = 1;; i++) {
-        uint32_t v = atomic_load_explicit(word, memory_order_acquire);
-        if (v != old) return v;
-        if (i % RT_POOL__CLOCK_EVERY == 0 && rt_pool__now_ns() >= deadline_ns) break;
-        rt_pool__pause();
+    for (;;) {
+        uint64_t deadline = 0; /* the clock is read only if the wait lasts */
+        for (uint32_t i = 1;; i++) {
+            uint32_t v = atomic_load_explicit(word, memory_order_acquire);
+            if (v != old) return v;
+            if (i % RT_POOL__CLOCK_EVERY == 0) {
+                uint64_t now = rt_pool__now_ns();
+                if (!deadline)
+                    deadline = now + spin_ns;
+                else if (now >= deadline)
+                    break;
+            }
+            rt_pool__pause();
+        }
+        atomic_store_explicit(sleeping, 1, memory_order_seq_cst);
+        if (parks) atomic_fetch_add_explicit(parks, 1, memory_order_relaxed);
+        if (atomic_load_explicit(word, memory_order_seq_cst) == old)
+            rt_pool__futex_wait(word, old); /* returns at once if the word changed */
+        atomic_store_explicit(sleeping, 0, memory_order_relaxed);
     }
-    atomic_store_explicit(sleeping, 1, memory_order_seq_cst);
-    if (parks) atomic_fetch_add_explicit(parks, 1, memory_order_relaxed);
-    uint32_t v;
-    while ((v = atomic_load_explicit(word, memory_order_seq_cst)) == old)
-        rt_pool__futex_wait(word, old);
-    atomic_store_explicit(sleeping, 0, memory_order_relaxed);
-    return v;
 }
 
 static void *rt_pool__worker_main(void *arg) {
@@ -172,7 +186,7 @@ static void *rt_pool__worker_main(void *arg) {
     uint32_t seen = 0; /* gen starts at 0: the first post makes it 1 */
     for (;;) {
         uint64_t spin = atomic_load_explicit(&p->spin_ns, memory_order_relaxed);
-        seen = rt_pool__await(&w->gen, seen, rt_pool__now_ns() + spin, &w->sleeping, &w->parks);
+        seen = rt_pool__await(&w->gen, seen, spin, &w->sleeping, &w->parks);
         rt_pool_fn fn = p->fn;
         if (!fn) break;
         fn(p->ctx, w->index);
@@ -205,20 +219,28 @@ static void rt_pool__post(rt_pool *p, uint32_t n, rt_pool_fn fn, void *ctx) {
     }
     atomic_store_explicit(&p->regions, atomic_load_explicit(&p->regions, memory_order_relaxed) + 1,
                           memory_order_relaxed);
-    if (woken)
-        atomic_store_explicit(&p->wakes,
-                              atomic_load_explicit(&p->wakes, memory_order_relaxed) + woken,
-                              memory_order_relaxed);
+    if (woken) atomic_fetch_add_explicit(&p->wakes, woken, memory_order_relaxed);
+}
+
+uint32_t rt_pool_wake(rt_pool *pool) {
+    assert(pool);
+    uint32_t woken = 0;
+    for (uint32_t i = 1; i < pool->threads; i++) {
+        rt_pool__worker *w = &pool->workers[i];
+        if (atomic_load_explicit(&w->sleeping, memory_order_relaxed)) {
+            rt_pool__futex_wake(&w->gen, 1); /* gen unchanged: the worker spins again */
+            woken++;
+        }
+    }
+    if (woken) atomic_fetch_add_explicit(&pool->wakes, woken, memory_order_relaxed);
+    return woken;
 }
 
 /* Waits for the posted region's participants (ordering point 2). */
 static void rt_pool__join_region(rt_pool *p, uint64_t spin_ns) {
-    uint64_t deadline = 0; /* read the clock only if the region is not done at once */
     uint32_t v;
-    while ((v = atomic_load_explicit(&p->pending, memory_order_acquire)) != 0) {
-        if (!deadline) deadline = rt_pool__now_ns() + spin_ns;
-        rt_pool__await(&p->pending, v, deadline, &p->owner_sleeping, NULL);
-    }
+    while ((v = atomic_load_explicit(&p->pending, memory_order_acquire)) != 0)
+        rt_pool__await(&p->pending, v, spin_ns, &p->owner_sleeping, NULL);
 }
 
 /* A region on threads [0, n); the owner waits spinning for owner_spin_ns. */

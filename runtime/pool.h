@@ -12,6 +12,7 @@
  *   range of items. After a region, workers spin for a bounded time (spin_us)
  *   so that the next region of the same frame starts in well under a
  *   microsecond, then park on a futex and cost no CPU until woken.
+ *   rt_pool_wake wakes them ahead of time, e.g. at the top of a frame.
  *
  * What it does NOT do
  *   - No task queue, no work stealing, no futures: one region at a time, every
@@ -114,6 +115,13 @@ rt_pool_result rt_pool_run_n(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, v
  * for n_items > SIZE_MAX / (RT_POOL_MAX_THREADS + 1). n_items 0 calls nothing. */
 rt_pool_result rt_pool_parallel_for(rt_pool *pool, size_t n_items, size_t grain,
                                     rt_pool_for_fn fn, void *ctx);
+
+/* Wakes the parked workers without starting a region, so that they spin for
+ * spin_us from now; returns how many were asleep. A hint, safe from any thread
+ * at any time: call it ahead of a region whose coming you know (at the top of
+ * a frame, before the main thread's own work) to hide the wake cost behind
+ * that work. */
+uint32_t rt_pool_wake(rt_pool *pool);
 
 const char *rt_pool_result_str(rt_pool_result r);
 

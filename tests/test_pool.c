@@ -532,6 +532,45 @@ static void pool_run_wakes_parked_workers(void **state) {
     rt_pool_destroy(p);
 }
 
+static void pool_wake_rouses_parked_workers(void **state) {
+    (void)state;
+    alarm(TEST_ALARM_S);
+    rt_pool *p = make_pool(3, 1);
+    for (int rep = 0; rep < 10; rep++) {
+        wait_all_parked(p);
+        rt_pool_stats before, after;
+        rt_pool_get_stats(p, &before);
+        assert_int_equal(rt_pool_wake(p), 2);
+        /* Each woken worker spins 1 us and parks again: wait for both. */
+        do {
+            sleep_us(100);
+            rt_pool_get_stats(p, &after);
+        } while (after.parks < before.parks + 2);
+        assert_int_equal(after.wakes, before.wakes + 2);
+        assert_int_equal(after.regions, before.regions); /* no region ran */
+        visit_ctx c = {.owner = pthread_self()};
+        assert_int_equal(rt_pool_run(p, visit_fn, &c), RT_POOL_OK);
+        for (uint32_t t = 0; t < 3; t++) assert_int_equal(atomic_load(&c.calls[t]), 1);
+    }
+    rt_pool_destroy(p);
+}
+
+static void pool_wake_with_no_parked_worker_is_noop(void **state) {
+    (void)state;
+    alarm(TEST_ALARM_S);
+    rt_pool *p = make_pool(1, 0);
+    assert_int_equal(rt_pool_wake(p), 0);
+    rt_pool_destroy(p);
+    p = make_pool(3, 5000000); /* workers spin 5 s after each region */
+    visit_ctx c = {.owner = pthread_self()};
+    assert_int_equal(rt_pool_run(p, visit_fn, &c), RT_POOL_OK);
+    assert_int_equal(rt_pool_wake(p), 0);
+    rt_pool_stats s;
+    rt_pool_get_stats(p, &s);
+    assert_int_equal(s.wakes, 0);
+    rt_pool_destroy(p);
+}
+
 typedef struct stress_ctx {
     uint64_t per_thread[8][16]; /* [t][0] counts; padded apart */
     uint64_t region;            /* written by the owner between regions */
@@ -655,6 +694,8 @@ int main(void) {
         cmocka_unit_test(pool_destroy_null_is_noop),
         cmocka_unit_test(pool_create_default_spin_is_measured),
         cmocka_unit_test(pool_run_wakes_parked_workers),
+        cmocka_unit_test(pool_wake_rouses_parked_workers),
+        cmocka_unit_test(pool_wake_with_no_parked_worker_is_noop),
         cmocka_unit_test(pool_run_back_to_back_loses_no_wakeup),
         cmocka_unit_test(pool_run_n_alternating_loses_no_wakeup),
         cmocka_unit_test(pool_run_owner_parks_on_slow_worker),
