@@ -7,9 +7,12 @@
  *   [rt__cmd_head][payload, padded to 8 bytes]
  *
  * and the runtime applies them in record order at the plan's next sync
- * point, so the result does not depend on timing. A record that cannot be
- * stored (out of memory) is counted and reported when the buffer is
- * applied: nothing is dropped silently. */
+ * point, so the result does not depend on timing. A buffer is written by one
+ * thread at a time: the executor gives every chunk of a structural system a
+ * buffer of its own and applies them in plan, archetype and chunk order
+ * (exec.c), so the order of records never depends on the thread that made
+ * them. A record that cannot be stored (out of memory) is counted and
+ * reported when the buffer is applied: nothing is dropped silently. */
 #include "rt_internal.h"
 
 #include <string.h>
@@ -44,14 +47,15 @@ static void *cmd_push(rt_cmd *c, uint8_t op, int32_t arg, rt_entity e,
     if (need > c->capacity) {
         size_t cap = c->capacity ? c->capacity : 4096;
         while (cap < need) cap *= 2;
-        uint8_t *d = rt__alloc(c->world, cap, 64);
+        /* Systems record on worker threads: allocate through the lock. */
+        uint8_t *d = rt__exec_alloc(c->world, cap, 64);
         if (!d) {
             if (c->lost++ == 0) c->lost_system = c->system;
             if (!c->error) c->error = RT_ENOMEM;
             return NULL;
         }
         if (c->size) memcpy(d, c->data, c->size);
-        if (c->data) rt__free(c->world, c->data, c->capacity);
+        if (c->data) rt__exec_free(c->world, c->data, c->capacity);
         c->data = d;
         c->capacity = cap;
     }

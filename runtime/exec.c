@@ -1,48 +1,854 @@
-/* exec.c -- executes the plan of a program, one frame at a time.
+/* exec.c -- executes the plan of a program, frame by frame, on a thread pool.
  *
- * The plan (rt_program.steps) lists systems in an order that respects every
- * dependency edge, with the sync points where pending commands are applied.
- * This executor runs the steps in order on the calling thread; each system
- * runs over every matched archetype's live rows through its generated entry
- * point, or once when it iterates no entities. The entry point takes a row
- * range, so a parallel executor can split the same call into chunks. */
+ * The plan (rt_program.steps) lists systems in a topological order of their
+ * dependency graph, with the sync points where commands are applied. At
+ * world creation the plan is cut into STAGES (the steps between two sync
+ * points) and each stage into UNITS:
+ *
+ *   - CHUNKED: a system split into chunks of chunk_rows rows per archetype
+ *     (a multiple of 64, independent of the thread count), or a CHAIN of
+ *     consecutive per-entity systems run chunk by chunk (chunk-major: all of
+ *     the chain on one chunk while it is in cache, then the next chunk);
+ *   - WHOLE: a serial or async system, or a system that iterates no entities,
+ *     run as one item on any thread;
+ *   - MAIN: a main-thread system, run as one item on the thread that called
+ *     rt_world_frame.
+ *
+ * Units of a stage form a DAG (the plan's edges between their systems). A
+ * stage whose estimated work is small runs on the calling thread, unit after
+ * unit in plan order. A larger one is one pool region (pool.h): every thread
+ * takes items (a chunk, or a whole unit) of ready units through per-unit
+ * atomic counters; the thread that finishes a unit's last item releases its
+ * successors. Structural systems record into one command buffer per item
+ * (a "slot", numbered in plan order, archetype order, chunk order), and the
+ * sync point applies the world's own buffer and then the slots in that
+ * order, so the world after a frame does not depend on which thread ran
+ * what: it is bit-identical for every thread count.
+ *
+ * The rules (when systems chain, when a stage goes parallel, how time is
+ * sampled), the proof that chains are safe, and measured figures are in
+ * docs/exec.md. The pool is runtime/pool.h; command buffers runtime/cmd.c.
+ */
 #include "rt_internal.h"
+#include "pool.h"
 
-static void run_system(rt_world *w, int32_t index) {
-    const rt_system_desc *s = &w->program->systems[index];
-    rt_cmd *cmd = &w->cmd;
-    cmd->system = index;
-    uint64_t t0 = rt_now_ns();
-    if (s->n_matches == 0) {
-        s->run_once(w, NULL, 0, 0, cmd);
-    } else {
-        for (int32_t m = 0; m < s->n_matches; m++) {
-            rt_table *t = &w->tables[s->matches[m].archetype];
-            if (t->count > 0) s->matches[m].run(w, t, 0, t->count, cmd);
+#include <assert.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define exec__pause() _mm_pause()
+#else
+#define exec__pause() ((void)0)
+#endif
+
+enum {
+    EXEC_CHUNK_ROWS = 4096,    /* default rows per chunk */
+    EXEC_WAKE_NS = 50000,      /* default min_parallel_ns: waking a parked worker */
+    EXEC_SPIN_DIVISOR = 10,    /* min_parallel_ns is this much smaller while workers spin */
+    EXEC_SAMPLE_EVERY = 16,    /* a small item is timed one time in this many */
+    EXEC_TIME_ALWAYS_NS = 32000, /* items estimated above this are always timed */
+    EXEC_IDLE_SPINS = 64,      /* pauses before an idle thread yields its CPU */
+};
+
+/* Guesses that stand in until a system has been timed once: it is timed in
+ * its first frame, so they only steer that frame's choice of threads. */
+#define EXEC_GUESS_NS_PER_ROW 1.0
+#define EXEC_GUESS_NS_PER_CALL 1000.0
+
+#define EXEC_LINE 128 /* bytes kept between data written by different threads */
+
+typedef enum exec_kind { UNIT_CHUNKED, UNIT_WHOLE, UNIT_MAIN } exec_kind;
+
+/* Built once from the plan; read-only afterwards. */
+typedef struct exec_unit {
+    int32_t step;        /* first step; the unit is steps [step, step + n_systems) */
+    int32_t n_systems;   /* 1, or the length of a chain */
+    int32_t kind;        /* exec_kind */
+    int32_t n_matches;   /* archetypes iterated (the same list for a whole chain) */
+    int32_t ends;        /* offset of its per-archetype chunk ends in exec.chunk_end */
+    bool structural;     /* records commands: items get command slots */
+    int32_t n_preds;     /* predecessor units in the same stage */
+    int32_t n_succ;
+    const int32_t *succ; /* successor units in the same stage */
+} exec_unit;
+
+typedef struct exec_stage {
+    int32_t first_unit, n_units;
+} exec_stage;
+
+/* Per unit, per stage run: written by prepare, then by the atomics. */
+typedef struct exec_live {
+    alignas(EXEC_LINE) _Atomic int32_t next; /* next item to claim */
+    _Atomic int32_t done;                    /* items finished */
+    _Atomic int32_t preds;                   /* predecessors not finished */
+    int32_t n_items;
+    int32_t cmd_base;                        /* first command slot (structural) */
+} exec_live;
+
+/* Per thread: the time of the items it timed, by system, for this stage. */
+typedef struct exec_thread {
+    alignas(EXEC_LINE) uint64_t *ns; /* [n_systems] */
+    int64_t *rows;                   /* [n_systems]: rows (calls, for once-systems) timed */
+    size_t bytes;                    /* of the block holding both */
+} exec_thread;
+
+/* A command slot, on lines of its own: neighbours are recorded by other
+ * threads. */
+typedef struct exec_slot {
+    alignas(EXEC_LINE) rt_cmd cmd;
+} exec_slot;
+
+struct rt__exec {
+    rt_pool *pool;            /* NULL with one thread */
+    int32_t threads;          /* caller included */
+    int32_t chunk_rows;
+    int32_t min_parallel_ns;  /* desc value; 0 = default */
+    uint64_t spin_ns;         /* how long workers spin after a region */
+    uint64_t spin_until_ns;   /* workers are spinning until about then */
+    uint64_t frame;
+
+    int32_t n_units, n_stages, max_stage_units;
+    exec_unit *units;         /* [n_units] */
+    exec_stage *stages;       /* [n_stages] */
+    int32_t *succ;            /* storage of every unit's succ list */
+    int32_t n_succ_total;
+    int32_t *stage_of_system; /* [n_systems]: -1 when not in the plan */
+    int32_t *chunk_end;       /* [n_ends]: per unit and archetype, chunks so far */
+    int32_t n_ends;
+    exec_live *live;          /* [n_units] */
+    _Atomic int32_t *ready;   /* [max_stage_units]: units released, in order */
+    _Atomic int32_t *main_ready; /* the same for main-thread units */
+    exec_thread *thr;         /* [threads] */
+
+    /* Cost model: ns per row (per call for once-systems), by system, and by
+     * stage the sum over its systems per archetype, so a stage's estimate is
+     * one multiply-add per archetype. */
+    double *rate;             /* [n_systems] */
+    uint8_t *rate_known;      /* [n_systems] */
+    int64_t *amount;          /* [n_systems]: rows (calls) this frame */
+    double *arch_rate;        /* [n_stages * n_archetypes] */
+    double *once_rate;        /* [n_stages] */
+
+    exec_slot *slots;         /* command slots of the running stage */
+    int32_t n_slots, cap_slots;
+
+    pthread_mutex_t alloc_lock; /* rt__exec_alloc: allocations from workers */
+
+    /* The stage being run in a region: set before it, read by every thread. */
+    rt_world *world;
+    const exec_stage *stage;
+    alignas(EXEC_LINE) _Atomic int32_t n_ready;
+    _Atomic int32_t n_main;
+    alignas(EXEC_LINE) _Atomic int32_t units_left;
+};
+
+/* --- allocation ------------------------------------------------------------ */
+
+void *rt__exec_alloc(rt_world *w, size_t size, size_t align) {
+    rt__exec *x = w->exec;
+    if (!x || !x->pool) return rt__alloc(w, size, align);
+    pthread_mutex_lock(&x->alloc_lock);
+    void *p = rt__alloc(w, size, align);
+    pthread_mutex_unlock(&x->alloc_lock);
+    return p;
+}
+
+void rt__exec_free(rt_world *w, void *p, size_t size) {
+    rt__exec *x = w->exec;
+    if (!x || !x->pool) {
+        rt__free(w, p, size);
+        return;
+    }
+    pthread_mutex_lock(&x->alloc_lock);
+    rt__free(w, p, size);
+    pthread_mutex_unlock(&x->alloc_lock);
+}
+
+/* The pool allocates once, at create, through the world's allocator; a
+ * header keeps the size that rt__free needs for the world's byte count. */
+static void *pool_alloc(size_t size, void *user) {
+    uint8_t *p = rt__alloc(user, size + 64, 64);
+    if (!p) return NULL;
+    memcpy(p, &size, sizeof size);
+    return p + 64;
+}
+
+static void pool_free(void *ptr, void *user) {
+    if (!ptr) return;
+    uint8_t *p = (uint8_t *)ptr - 64;
+    size_t size;
+    memcpy(&size, p, sizeof size);
+    rt__free(user, p, size + 64);
+}
+
+/* --- building the units ---------------------------------------------------- */
+
+static uint32_t sys_flags(const rt_program *p, int32_t step) {
+    return p->systems[p->steps[step].system].flags;
+}
+
+/* May this step's system be part of a chain (docs/exec.md, "Chains")? */
+static bool chainable(const rt_program *p, int32_t step) {
+    const rt_system_desc *s = &p->systems[p->steps[step].system];
+    return (s->flags & (RT_SYSTEM_MAIN_THREAD | RT_SYSTEM_ASYNC | RT_SYSTEM_SERIAL |
+                        RT_SYSTEM_STRUCTURAL)) == 0 &&
+           s->n_matches > 0;
+}
+
+static bool same_archetypes(const rt_program *p, int32_t step_a, int32_t step_b) {
+    const rt_system_desc *a = &p->systems[p->steps[step_a].system];
+    const rt_system_desc *b = &p->systems[p->steps[step_b].system];
+    if (a->n_matches != b->n_matches) return false;
+    for (int32_t m = 0; m < a->n_matches; m++)
+        if (a->matches[m].archetype != b->matches[m].archetype) return false;
+    return true;
+}
+
+static exec_kind kind_of(const rt_program *p, int32_t step) {
+    uint32_t f = sys_flags(p, step);
+    if (f & RT_SYSTEM_MAIN_THREAD) return UNIT_MAIN;
+    if ((f & (RT_SYSTEM_SERIAL | RT_SYSTEM_ASYNC)) ||
+        p->systems[p->steps[step].system].n_matches == 0)
+        return UNIT_WHOLE;
+    return UNIT_CHUNKED;
+}
+
+/* Checks what the executor relies on: indices in range, every system at
+ * most once in the plan, every edge pointing forward in the steps. */
+static int check_plan(rt_world *w, int32_t *step_of) {
+    const rt_program *p = w->program;
+    for (int32_t s = 0; s < p->n_systems; s++) step_of[s] = -1;
+    for (int32_t i = 0; i < p->n_steps; i++) {
+        int32_t s = p->steps[i].system;
+        if (s < 0 || s >= p->n_systems || step_of[s] >= 0) {
+            rt__log(w, RT_LOG_ERROR, "plan of '%s': step %d names system %d twice or "
+                    "out of range", p->name, i, s);
+            return RT_EINVAL;
+        }
+        step_of[s] = i;
+    }
+    for (int32_t s = 0; s < p->n_systems; s++) {
+        const rt_system_desc *d = &p->systems[s];
+        for (int32_t m = 0; m < d->n_matches; m++) {
+            int32_t a = d->matches[m].archetype;
+            if (a < 0 || a >= p->n_archetypes || !d->matches[m].run) {
+                rt__log(w, RT_LOG_ERROR, "plan of '%s': system '%s' matches archetype "
+                        "%d without an entry point or out of range", p->name, d->name, a);
+                return RT_EINVAL;
+            }
+        }
+        if (d->n_matches == 0 && !d->run_once && step_of[s] >= 0) {
+            rt__log(w, RT_LOG_ERROR, "plan of '%s': system '%s' has no entry point",
+                    p->name, d->name);
+            return RT_EINVAL;
+        }
+        for (int32_t k = 0; k < d->n_successors; k++) {
+            int32_t t = d->successors[k];
+            if (t < 0 || t >= p->n_systems ||
+                (step_of[s] >= 0 && step_of[t] >= 0 && step_of[t] <= step_of[s])) {
+                rt__log(w, RT_LOG_ERROR, "plan of '%s': edge %s -> %d goes against the "
+                        "order of the steps", p->name, d->name, t);
+                return RT_EINVAL;
+            }
         }
     }
-    uint64_t ns = rt_now_ns() - t0;
-    cmd->system = -1;
-    rt_system_stats *st = &w->system_stats[index];
-    st->last_ns = ns;
-    st->total_ns += ns;
-    if (ns > st->max_ns) st->max_ns = ns;
-    st->runs++;
+    return RT_OK;
+}
+
+/* Zeroed and aligned to EXEC_LINE (some structs here are); one spare
+ * element so that zero elements is not a zero-size allocation. */
+static void *exec_alloc_zero(rt_world *w, size_t size) {
+    void *p = rt__alloc(w, size, EXEC_LINE);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+#define EXEC_ALLOC(ptr, n) \
+    ((ptr) = exec_alloc_zero(w, sizeof *(ptr) * (size_t)((n) + 1)))
+#define EXEC_FREE(ptr, n) rt__free(w, (ptr), sizeof *(ptr) * (size_t)((n) + 1))
+
+/* Units and stages from the steps, then the edges between units. */
+static int build_units(rt_world *w, rt__exec *x, bool system_major) {
+    const rt_program *p = w->program;
+    int32_t n = p->n_steps;
+    int32_t *step_of = NULL, *unit_of_step = NULL, *mark = NULL;
+    int err = RT_ENOMEM;
+    if (!EXEC_ALLOC(step_of, p->n_systems) || !EXEC_ALLOC(unit_of_step, n) ||
+        !EXEC_ALLOC(x->units, n) || !EXEC_ALLOC(x->stages, n) ||
+        !EXEC_ALLOC(x->stage_of_system, p->n_systems))
+        goto out;
+    if ((err = check_plan(w, step_of)) != RT_OK) goto out;
+    err = RT_ENOMEM;
+
+    /* Stages end after a step marked SYNC_AFTER (and at the end); units are
+     * single steps, or runs of chainable steps over the same archetypes. */
+    for (int32_t s = 0; s < p->n_systems; s++) x->stage_of_system[s] = -1;
+    int32_t i = 0;
+    while (i < n) {
+        exec_stage *st = &x->stages[x->n_stages];
+        st->first_unit = x->n_units;
+        for (;;) {
+            exec_unit *u = &x->units[x->n_units++];
+            u->step = i;
+            u->n_systems = 1;
+            u->kind = kind_of(p, i);
+            while (!system_major && !(p->steps[i].flags & RT_STEP_SYNC_AFTER) &&
+                   i + 1 < n && chainable(p, i) && chainable(p, i + 1) &&
+                   same_archetypes(p, i, i + 1)) {
+                i++;
+                u->n_systems++;
+            }
+            for (int32_t k = u->step; k <= i; k++) {
+                unit_of_step[k] = (int32_t)(u - x->units);
+                x->stage_of_system[p->steps[k].system] = x->n_stages;
+            }
+            const rt_system_desc *d = &p->systems[p->steps[u->step].system];
+            u->n_matches = d->n_matches;
+            u->structural = (d->flags & RT_SYSTEM_STRUCTURAL) != 0;
+            u->ends = x->n_ends;
+            x->n_ends += u->kind == UNIT_CHUNKED ? u->n_matches : 0;
+            bool sync = (p->steps[i].flags & RT_STEP_SYNC_AFTER) != 0;
+            i++;
+            if (sync || i == n) break;
+        }
+        st->n_units = x->n_units - st->first_unit;
+        if (st->n_units > x->max_stage_units) x->max_stage_units = st->n_units;
+        x->n_stages++;
+    }
+
+    /* Edges between units of the same stage (an edge into a later stage is
+     * met by the sync point), without duplicates. */
+    if (!EXEC_ALLOC(mark, x->n_units)) goto out;
+    for (int32_t pass = 0; pass < 2; pass++) {
+        int32_t total = 0;
+        for (int32_t u = 0; u < x->n_units; u++) {
+            exec_unit *U = &x->units[u];
+            int32_t count = 0;
+            for (int32_t k = U->step; k < U->step + U->n_systems; k++) {
+                const rt_system_desc *d = &p->systems[p->steps[k].system];
+                for (int32_t e = 0; e < d->n_successors; e++) {
+                    int32_t ts = step_of[d->successors[e]];
+                    if (ts < 0) continue;
+                    int32_t v = unit_of_step[ts];
+                    if (v == u || x->stage_of_system[d->successors[e]] !=
+                                      x->stage_of_system[p->steps[k].system])
+                        continue;
+                    if (mark[v] == u + 1) continue;
+                    mark[v] = u + 1;
+                    if (pass == 1) {
+                        x->succ[total + count] = v;
+                        x->units[v].n_preds++;
+                    }
+                    count++;
+                }
+            }
+            if (pass == 1) {
+                U->succ = &x->succ[total];
+                U->n_succ = count;
+            }
+            total += count;
+        }
+        if (pass == 0) {
+            x->n_succ_total = total;
+            if (!EXEC_ALLOC(x->succ, total)) goto out;
+            memset(mark, 0, sizeof *mark * (size_t)(x->n_units + 1));
+        }
+    }
+    err = RT_OK;
+out:
+    if (step_of) EXEC_FREE(step_of, p->n_systems);
+    if (unit_of_step) EXEC_FREE(unit_of_step, n);
+    if (mark) EXEC_FREE(mark, x->n_units);
+    return err;
+}
+
+/* The cost model's starting point: guesses, summed per stage. */
+static void init_rates(const rt_program *p, rt__exec *x) {
+    for (int32_t s = 0; s < p->n_systems; s++) {
+        int32_t st = x->stage_of_system[s];
+        const rt_system_desc *d = &p->systems[s];
+        x->rate[s] = d->n_matches ? EXEC_GUESS_NS_PER_ROW : EXEC_GUESS_NS_PER_CALL;
+        if (st < 0) continue;
+        if (d->n_matches == 0) x->once_rate[st] += x->rate[s];
+        for (int32_t m = 0; m < d->n_matches; m++)
+            x->arch_rate[st * p->n_archetypes + d->matches[m].archetype] += x->rate[s];
+    }
+}
+
+int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
+    const rt_program *p = w->program;
+    if (desc->threads < 0 || (uint32_t)desc->threads > RT_POOL_MAX_THREADS) {
+        rt__log(w, RT_LOG_ERROR, "threads: %d is not in [0, %u]", desc->threads,
+                RT_POOL_MAX_THREADS);
+        return RT_EINVAL;
+    }
+    rt__exec *x = exec_alloc_zero(w, sizeof *x);
+    if (!x) return RT_ENOMEM;
+    w->exec = x;
+    pthread_mutex_init(&x->alloc_lock, NULL);
+    int32_t rows = desc->chunk_rows > 0 ? desc->chunk_rows : EXEC_CHUNK_ROWS;
+    x->chunk_rows = rows > INT32_MAX - 63 ? INT32_MAX - 63 : (rows + 63) & ~63;
+    x->min_parallel_ns = desc->min_parallel_ns;
+    x->threads = 1;
+
+    int err = build_units(w, x, desc->system_major);
+    if (err != RT_OK) return err;
+    if (!EXEC_ALLOC(x->chunk_end, x->n_ends) || !EXEC_ALLOC(x->live, x->n_units) ||
+        !EXEC_ALLOC(x->ready, x->max_stage_units) ||
+        !EXEC_ALLOC(x->main_ready, x->max_stage_units) ||
+        !EXEC_ALLOC(x->rate, p->n_systems) || !EXEC_ALLOC(x->rate_known, p->n_systems) ||
+        !EXEC_ALLOC(x->amount, p->n_systems) ||
+        !EXEC_ALLOC(x->arch_rate, (size_t)x->n_stages * (size_t)p->n_archetypes) ||
+        !EXEC_ALLOC(x->once_rate, x->n_stages))
+        return RT_ENOMEM;
+    init_rates(p, x);
+
+    if (desc->threads != 1) {
+        rt_pool_result pr;
+        rt_pool_desc pd = {.threads = (uint32_t)desc->threads,
+                           .allocator = {pool_alloc, pool_free, w}};
+        x->pool = rt_pool_create(&pd, &pr);
+        if (!x->pool) {
+            rt__log(w, RT_LOG_ERROR, "cannot start %d worker threads: %s",
+                    desc->threads - 1, rt_pool_result_str(pr));
+            return pr == RT_POOL_ENOMEM ? RT_ENOMEM : RT_EINVAL;
+        }
+        x->threads = (int32_t)rt_pool_threads(x->pool);
+        x->spin_ns = (uint64_t)rt_pool_spin_us(x->pool) * 1000u;
+        if (x->threads == 1) { /* one CPU: no workers to talk to */
+            rt_pool_destroy(x->pool);
+            x->pool = NULL;
+        }
+    }
+    if (!EXEC_ALLOC(x->thr, x->threads)) return RT_ENOMEM;
+    for (int32_t t = 0; t < x->threads; t++) {
+        /* Both arrays in one block, rounded to whole lines: no line is shared
+         * with another thread's block. */
+        size_t half = (sizeof(uint64_t) * (size_t)(p->n_systems + 1) + EXEC_LINE - 1) &
+                      ~(size_t)(EXEC_LINE - 1);
+        uint8_t *b = exec_alloc_zero(w, 2 * half);
+        if (!b) return RT_ENOMEM;
+        x->thr[t].ns = (uint64_t *)b;
+        x->thr[t].rows = (int64_t *)(b + half);
+        x->thr[t].bytes = 2 * half;
+    }
+    w->stats.threads = x->threads;
+    return RT_OK;
+}
+
+void rt__exec_fini(rt_world *w) {
+    rt__exec *x = w->exec;
+    if (!x) return;
+    const rt_program *p = w->program;
+    rt_pool_destroy(x->pool);
+    if (x->thr)
+        for (int32_t t = 0; t < x->threads; t++) rt__free(w, x->thr[t].ns, x->thr[t].bytes);
+    for (int32_t k = 0; k < x->cap_slots; k++) rt__cmd_fini(&x->slots[k].cmd);
+    rt__free(w, x->slots, sizeof *x->slots * (size_t)x->cap_slots);
+    EXEC_FREE(x->thr, x->threads);
+    EXEC_FREE(x->once_rate, x->n_stages);
+    EXEC_FREE(x->arch_rate, (size_t)x->n_stages * (size_t)p->n_archetypes);
+    EXEC_FREE(x->amount, p->n_systems);
+    EXEC_FREE(x->rate_known, p->n_systems);
+    EXEC_FREE(x->rate, p->n_systems);
+    EXEC_FREE(x->main_ready, x->max_stage_units);
+    EXEC_FREE(x->ready, x->max_stage_units);
+    EXEC_FREE(x->live, x->n_units);
+    EXEC_FREE(x->chunk_end, x->n_ends);
+    EXEC_FREE(x->succ, x->n_succ_total);
+    EXEC_FREE(x->stage_of_system, p->n_systems);
+    EXEC_FREE(x->stages, p->n_steps);
+    EXEC_FREE(x->units, p->n_steps);
+    pthread_mutex_destroy(&x->alloc_lock);
+    rt__free(w, x, sizeof *x);
+    w->exec = NULL;
+}
+
+/* --- running items ------------------------------------------------------------ */
+
+static int32_t unit_system(const rt_program *p, const exec_unit *U, int32_t k) {
+    return p->steps[U->step + k].system;
+}
+
+/* Is this item timed? Big ones always; small ones on a rotating sample,
+ * spread over items, units and frames so no frame pays for all of them. */
+static bool timed_item(const rt__exec *x, int32_t u, int32_t item, double est_ns) {
+    return est_ns >= EXEC_TIME_ALWAYS_NS ||
+           ((uint64_t)item + (uint64_t)u + x->frame) % EXEC_SAMPLE_EVERY == 0;
+}
+
+static double unit_rate(const rt_program *p, const rt__exec *x, const exec_unit *U,
+                        bool *known) {
+    double r = 0;
+    *known = true;
+    for (int32_t k = 0; k < U->n_systems; k++) {
+        int32_t s = unit_system(p, U, k);
+        r += x->rate[s];
+        *known = *known && x->rate_known[s];
+    }
+    return r;
+}
+
+/* Rows [begin, end) of match m, through every system of the unit. */
+static void run_chunk(rt_world *w, rt__exec *x, int32_t u, int32_t m, int32_t item,
+                      int32_t begin, int32_t end, rt_cmd *cmd, exec_thread *th) {
+    const rt_program *p = w->program;
+    const exec_unit *U = &x->units[u];
+    rt_table *t = &w->tables[p->systems[unit_system(p, U, 0)].matches[m].archetype];
+    bool known;
+    double rate = unit_rate(p, x, U, &known);
+    if (known && !timed_item(x, u, item, rate * (double)(end - begin))) {
+        for (int32_t k = 0; k < U->n_systems; k++)
+            p->systems[unit_system(p, U, k)].matches[m].run(w, t, begin, end, cmd);
+        return;
+    }
+    uint64_t t0 = rt_now_ns();
+    for (int32_t k = 0; k < U->n_systems; k++) {
+        int32_t s = unit_system(p, U, k);
+        p->systems[s].matches[m].run(w, t, begin, end, cmd);
+        uint64_t t1 = rt_now_ns();
+        th->ns[s] += t1 - t0;
+        th->rows[s] += end - begin;
+        t0 = t1;
+    }
+}
+
+/* A whole system on this thread: once, or over every matched archetype. */
+static void run_whole(rt_world *w, rt__exec *x, int32_t u, rt_cmd *cmd, exec_thread *th) {
+    const rt_program *p = w->program;
+    int32_t s = unit_system(p, &x->units[u], 0);
+    const rt_system_desc *d = &p->systems[s];
+    bool timed = !x->rate_known[s] ||
+                 timed_item(x, u, 0, x->rate[s] * (double)x->amount[s]);
+    uint64_t t0 = timed ? rt_now_ns() : 0;
+    if (d->n_matches == 0) {
+        d->run_once(w, NULL, 0, 0, cmd);
+    } else {
+        for (int32_t m = 0; m < d->n_matches; m++) {
+            rt_table *t = &w->tables[d->matches[m].archetype];
+            if (t->count > 0) d->matches[m].run(w, t, 0, t->count, cmd);
+        }
+    }
+    if (timed) {
+        th->ns[s] += rt_now_ns() - t0;
+        th->rows[s] += x->amount[s];
+    }
+}
+
+/* Rows of a unit this frame (calls, for a once-system); stored per system. */
+static int64_t unit_amount(rt_world *w, rt__exec *x, const exec_unit *U) {
+    const rt_program *p = w->program;
+    const rt_system_desc *d = &p->systems[unit_system(p, U, 0)];
+    int64_t rows = d->n_matches ? 0 : 1;
+    for (int32_t m = 0; m < d->n_matches; m++) rows += w->tables[d->matches[m].archetype].count;
+    for (int32_t k = 0; k < U->n_systems; k++) x->amount[unit_system(p, U, k)] = rows;
+    return rows;
+}
+
+/* A stage on the calling thread, unit by unit in plan order: every command
+ * goes to the world's own buffer, in the order the slots would have. */
+static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
+    const rt_program *p = w->program;
+    exec_thread *th = &x->thr[0];
+    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
+        const exec_unit *U = &x->units[u];
+        int64_t rows = unit_amount(w, x, U);
+        rt_cmd *cmd = U->structural ? &w->cmd : NULL;
+        if (cmd) cmd->system = unit_system(p, U, 0);
+        if (U->kind != UNIT_CHUNKED) {
+            if (rows > 0) run_whole(w, x, u, cmd, th);
+        } else {
+            const rt_system_desc *d = &p->systems[unit_system(p, U, 0)];
+            int32_t item = 0;
+            for (int32_t m = 0; m < U->n_matches; m++) {
+                int32_t n = w->tables[d->matches[m].archetype].count;
+                for (int32_t b = 0; b < n; b += x->chunk_rows, item++)
+                    run_chunk(w, x, u, m, item, b, n - b < x->chunk_rows ? n : b + x->chunk_rows,
+                              cmd, th);
+            }
+        }
+        if (cmd) cmd->system = -1;
+    }
+}
+
+/* --- a stage on several threads -------------------------------------------------- */
+
+static void complete_unit(rt__exec *x, int32_t u);
+
+/* Every predecessor of u has finished: hand its items out, or finish it at
+ * once when it has none. */
+static void release_unit(rt__exec *x, int32_t u) {
+    if (x->live[u].n_items == 0) {
+        complete_unit(x, u);
+        return;
+    }
+    bool main = x->units[u].kind == UNIT_MAIN;
+    _Atomic int32_t *list = main ? x->main_ready : x->ready;
+    int32_t at = atomic_fetch_add_explicit(main ? &x->n_main : &x->n_ready, 1,
+                                           memory_order_relaxed);
+    /* Release: the claimer that reads u here sees everything that happened
+     * before u's release, i.e. every predecessor's writes. */
+    atomic_store_explicit(&list[at], u, memory_order_release);
+}
+
+static void complete_unit(rt__exec *x, int32_t u) {
+    const exec_unit *U = &x->units[u];
+    for (int32_t k = 0; k < U->n_succ; k++) {
+        int32_t v = U->succ[k];
+        /* acq_rel: the last predecessor to finish sees what the others did. */
+        if (atomic_fetch_sub_explicit(&x->live[v].preds, 1, memory_order_acq_rel) == 1)
+            release_unit(x, v);
+    }
+    atomic_fetch_sub_explicit(&x->units_left, 1, memory_order_release);
+}
+
+/* Claims the next item of the first released unit in `list` that has one.
+ * Entries before *scan are used up for this thread (or, on a worker, main-
+ * thread units, which it never takes). */
+static bool claim(rt__exec *x, _Atomic int32_t *list, _Atomic int32_t *count,
+                  int32_t *scan, int32_t *unit, int32_t *item) {
+    int32_t end = atomic_load_explicit(count, memory_order_acquire);
+    bool prefix = true;
+    for (int32_t i = *scan; i < end; i++) {
+        int32_t u = atomic_load_explicit(&list[i], memory_order_acquire);
+        if (u < 0) { /* reserved, not yet written */
+            prefix = false;
+            continue;
+        }
+        exec_live *L = &x->live[u];
+        if (atomic_load_explicit(&L->next, memory_order_relaxed) < L->n_items) {
+            int32_t k = atomic_fetch_add_explicit(&L->next, 1, memory_order_relaxed);
+            if (k < L->n_items) {
+                *unit = u;
+                *item = k;
+                return true;
+            }
+        }
+        if (prefix) *scan = i + 1;
+    }
+    return false;
+}
+
+static void run_item(rt_world *w, rt__exec *x, int32_t u, int32_t item, exec_thread *th) {
+    const exec_unit *U = &x->units[u];
+    const exec_live *L = &x->live[u];
+    if (U->kind != UNIT_CHUNKED) {
+        run_whole(w, x, u, U->structural ? &x->slots[L->cmd_base].cmd : NULL, th);
+        return;
+    }
+    const int32_t *ends = &x->chunk_end[U->ends];
+    int32_t m = 0;
+    while (item >= ends[m]) m++;
+    const rt_program *p = w->program;
+    int32_t n = w->tables[p->systems[unit_system(p, U, 0)].matches[m].archetype].count;
+    int32_t b = (item - (m ? ends[m - 1] : 0)) * x->chunk_rows;
+    run_chunk(w, x, u, m, item, b, n - b < x->chunk_rows ? n : b + x->chunk_rows,
+              U->structural ? &x->slots[L->cmd_base + item].cmd : NULL, th);
+}
+
+/* The body of the region: every thread takes items until every unit of the
+ * stage has finished. Thread 0 (the caller) looks at main-thread units first. */
+static void stage_worker(void *ctx, uint32_t thread) {
+    rt__exec *x = ctx;
+    rt_world *w = x->world;
+    exec_thread *th = &x->thr[thread];
+    int32_t scan = 0, main_scan = 0;
+    uint32_t idle = 0;
+    for (;;) {
+        int32_t u, item;
+        if ((thread == 0 && claim(x, x->main_ready, &x->n_main, &main_scan, &u, &item)) ||
+            claim(x, x->ready, &x->n_ready, &scan, &u, &item)) {
+            run_item(w, x, u, item, th);
+            exec_live *L = &x->live[u];
+            if (atomic_fetch_add_explicit(&L->done, 1, memory_order_acq_rel) + 1 == L->n_items)
+                complete_unit(x, u);
+            idle = 0;
+            continue;
+        }
+        if (atomic_load_explicit(&x->units_left, memory_order_acquire) == 0) return;
+        /* Waiting for a predecessor: spin a little, then let a thread that
+         * has work have the CPU (matters when threads outnumber cores). */
+        if (++idle % EXEC_IDLE_SPINS == 0) sched_yield();
+        else exec__pause();
+    }
+}
+
+/* Items, command slots and released units of a stage, before its region. */
+static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
+    const rt_program *p = w->program;
+    int32_t slots = 0;
+    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
+        const exec_unit *U = &x->units[u];
+        exec_live *L = &x->live[u];
+        int64_t rows = unit_amount(w, x, U);
+        int32_t items;
+        if (U->kind != UNIT_CHUNKED) {
+            items = rows > 0;
+        } else {
+            const rt_system_desc *d = &p->systems[unit_system(p, U, 0)];
+            items = 0;
+            for (int32_t m = 0; m < U->n_matches; m++) {
+                int32_t n = w->tables[d->matches[m].archetype].count;
+                items += (int32_t)(((int64_t)n + x->chunk_rows - 1) / x->chunk_rows);
+                x->chunk_end[U->ends + m] = items;
+            }
+        }
+        L->n_items = items;
+        atomic_store_explicit(&L->next, 0, memory_order_relaxed);
+        atomic_store_explicit(&L->done, 0, memory_order_relaxed);
+        atomic_store_explicit(&L->preds, U->n_preds, memory_order_relaxed);
+        L->cmd_base = slots;
+        if (U->structural) slots += items;
+    }
+    if (slots > x->cap_slots) { /* grows to the largest stage, then stays */
+        int32_t cap = x->cap_slots ? x->cap_slots : 16;
+        while (cap < slots) cap *= 2;
+        exec_slot *s = rt__alloc(w, sizeof *s * (size_t)cap, EXEC_LINE);
+        if (!s) return RT_ENOMEM;
+        if (x->cap_slots) memcpy(s, x->slots, sizeof *s * (size_t)x->cap_slots);
+        for (int32_t k = x->cap_slots; k < cap; k++) rt__cmd_init(w, &s[k].cmd);
+        rt__free(w, x->slots, sizeof *s * (size_t)x->cap_slots);
+        x->slots = s;
+        x->cap_slots = cap;
+    }
+    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
+        const exec_unit *U = &x->units[u];
+        if (!U->structural) continue;
+        for (int32_t k = 0; k < x->live[u].n_items; k++)
+            x->slots[x->live[u].cmd_base + k].cmd.system = unit_system(p, U, 0);
+    }
+    x->n_slots = slots;
+    for (int32_t i = 0; i < st->n_units; i++) {
+        atomic_store_explicit(&x->ready[i], -1, memory_order_relaxed);
+        atomic_store_explicit(&x->main_ready[i], -1, memory_order_relaxed);
+    }
+    atomic_store_explicit(&x->n_ready, 0, memory_order_relaxed);
+    atomic_store_explicit(&x->n_main, 0, memory_order_relaxed);
+    atomic_store_explicit(&x->units_left, st->n_units, memory_order_relaxed);
+    x->world = w;
+    x->stage = st;
+    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++)
+        if (x->units[u].n_preds == 0) release_unit(x, u);
+    return RT_OK;
+}
+
+/* --- choosing threads, accounting, frames --------------------------------------- */
+
+/* Threads for a stage: 1 unless its estimated work gives every extra thread
+ * at least min_parallel_ns (a tenth of it while workers still spin). */
+static int32_t stage_threads(rt_world *w, rt__exec *x, int32_t si) {
+    if (!x->pool) return 1;
+    if (x->min_parallel_ns < 0) return x->threads;
+    const rt_program *p = w->program;
+    const double *ar = &x->arch_rate[(size_t)si * (size_t)p->n_archetypes];
+    double est = x->once_rate[si];
+    for (int32_t a = 0; a < p->n_archetypes; a++) est += ar[a] * (double)w->tables[a].count;
+    double base = x->min_parallel_ns ? x->min_parallel_ns : EXEC_WAKE_NS;
+    double spin_base = base / EXEC_SPIN_DIVISOR;
+    if (est < 2 * spin_base) return 1; /* no clock read for small stages */
+    uint64_t now = rt_now_ns();
+    bool spinning = now + x->spin_ns / 4 < x->spin_until_ns;
+    double n = est / (spinning ? spin_base : base);
+    if (n < 2) {
+        /* Worth it were the workers awake: wake them for the next stage. */
+        rt_pool_wake(x->pool);
+        x->spin_until_ns = now + x->spin_ns;
+        return 1;
+    }
+    return n >= x->threads ? x->threads : (int32_t)n;
+}
+
+/* Folds the threads' timings into each system's stats and cost model. */
+static void account_stage(rt_world *w, rt__exec *x, const exec_stage *st, int32_t threads,
+                          int32_t si) {
+    const rt_program *p = w->program;
+    double *ar = &x->arch_rate[(size_t)si * (size_t)p->n_archetypes];
+    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
+        const exec_unit *U = &x->units[u];
+        for (int32_t k = 0; k < U->n_systems; k++) {
+            int32_t s = unit_system(p, U, k);
+            uint64_t ns = 0;
+            int64_t rows = 0;
+            for (int32_t t = 0; t < threads; t++) {
+                ns += x->thr[t].ns[s];
+                rows += x->thr[t].rows[s];
+                x->thr[t].ns[s] = 0;
+                x->thr[t].rows[s] = 0;
+            }
+            rt_system_stats *ss = &w->system_stats[s];
+            int64_t amount = x->amount[s];
+            uint64_t frame_ns;
+            if (rows > 0) {
+                double rate = (double)ns / (double)rows;
+                double before = x->rate[s];
+                double after = x->rate_known[s] ? before + (rate - before) * 0.25 : rate;
+                x->rate[s] = after;
+                x->rate_known[s] = 1;
+                const rt_system_desc *d = &p->systems[s];
+                if (d->n_matches == 0) x->once_rate[si] += after - before;
+                for (int32_t m = 0; m < d->n_matches; m++)
+                    ar[d->matches[m].archetype] += after - before;
+                frame_ns = rows >= amount ? ns : (uint64_t)(rate * (double)amount);
+                if (frame_ns > ss->max_ns) ss->max_ns = frame_ns;
+                ss->timed++;
+            } else {
+                frame_ns = (uint64_t)(x->rate[s] * (double)amount);
+            }
+            ss->last_ns = frame_ns;
+            ss->total_ns += frame_ns;
+            ss->runs++;
+        }
+    }
+}
+
+/* The sync point after a stage: the world's buffer first (commands recorded
+ * outside systems, and every command of a stage run inline), then the slots
+ * in plan, archetype and chunk order. */
+static int sync_stage(rt_world *w, rt__exec *x) {
+    int err = RT_OK;
+    if (w->cmd.size || w->cmd.lost) err = rt__cmd_apply(w, &w->cmd);
+    for (int32_t k = 0; k < x->n_slots; k++) {
+        rt_cmd *c = &x->slots[k].cmd;
+        if (!c->size && !c->lost) continue;
+        int e = rt__cmd_apply(w, c);
+        if (err == RT_OK) err = e;
+    }
+    x->n_slots = 0;
+    return err;
 }
 
 int rt__exec_frame(rt_world *w) {
-    const rt_program *p = w->program;
+    rt__exec *x = w->exec;
     int err = RT_OK;
-    for (int32_t i = 0; i < p->n_steps; i++) {
-        run_system(w, p->steps[i].system);
-        if (p->steps[i].flags & RT_STEP_SYNC_AFTER) {
-            int e = rt__cmd_apply(w, &w->cmd);
-            if (err == RT_OK) err = e;
+    for (int32_t si = 0; si < x->n_stages; si++) {
+        const exec_stage *st = &x->stages[si];
+        int32_t threads = stage_threads(w, x, si);
+        if (threads > 1 && prepare_stage(w, x, st) != RT_OK) {
+            rt__log(w, RT_LOG_WARNING, "out of memory for command slots: stage runs "
+                    "on one thread");
+            threads = 1;
         }
-    }
-    if (w->cmd.size || w->cmd.lost) { /* a plan always ends in a sync */
-        int e = rt__cmd_apply(w, &w->cmd);
+        if (threads > 1) {
+            rt_pool_result r = rt_pool_run_n(x->pool, (uint32_t)threads, stage_worker, x);
+            assert(r == RT_POOL_OK); /* a frame is never run from inside a frame */
+            (void)r;
+            x->spin_until_ns = rt_now_ns() + x->spin_ns;
+            w->stats.parallel_stages++;
+        } else {
+            run_inline(w, x, st);
+        }
+        account_stage(w, x, st, threads, si);
+        w->stats.stages++;
+        int e = sync_stage(w, x);
         if (err == RT_OK) err = e;
     }
+    if (x->n_stages == 0 && (w->cmd.size || w->cmd.lost)) err = rt__cmd_apply(w, &w->cmd);
+    x->frame++;
     return err;
 }

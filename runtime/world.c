@@ -4,7 +4,7 @@
  * SoA table per archetype, one zeroed block per resource, and a map from
  * (archetype, tag) to the table's bit column. Entity operations go through
  * the entity index (entity.c) and the tables (table.c); the frame runs the
- * plan (exec.c). Every allocation goes through rt__alloc, so the world's
+ * plan (exec.c, on its worker threads). Every allocation goes through rt__alloc, so the world's
  * stats know how many allocations it made and how many bytes it holds. */
 #include "rt_internal.h"
 
@@ -99,6 +99,7 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
     if (rt__entities_reserve(w, &w->entities, (uint32_t)cap) != RT_OK) goto fail;
     w->stats.n_systems = p->n_systems;
     w->stats.systems = w->system_stats;
+    if (rt__exec_init(w, desc) != RT_OK) goto fail;
     return w;
 fail:
     rt_world_destroy(w);
@@ -107,6 +108,7 @@ fail:
 
 void rt_world_destroy(rt_world *w) {
     if (!w) return;
+    rt__exec_fini(w); /* first: it stops the worker threads */
     const rt_program *p = w->program;
     if (w->tables)
         for (int32_t i = 0; i < p->n_archetypes; i++)
