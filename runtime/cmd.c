@@ -40,24 +40,32 @@ void rt__cmd_fini(rt_cmd *c) {
     c->size = c->capacity = 0;
 }
 
+/* Grows the buffer to hold `need` bytes. Systems record on worker threads,
+ * so this allocates through the executor's lock. */
+static int cmd_grow(rt_cmd *c, size_t need) {
+    size_t cap = c->capacity ? c->capacity : RT__CMD_MIN_BYTES;
+    while (cap < need) cap *= 2;
+    uint8_t *d = rt__exec_alloc(c->world, cap, 64);
+    if (!d) return RT_ENOMEM;
+    if (c->size) memcpy(d, c->data, c->size);
+    if (c->data) rt__exec_free(c->world, c->data, c->capacity);
+    c->data = d;
+    c->capacity = cap;
+    return RT_OK;
+}
+
+int rt__cmd_reserve(rt_cmd *c, size_t bytes) {
+    return bytes <= c->capacity ? RT_OK : cmd_grow(c, bytes);
+}
+
 static void *cmd_push(rt_cmd *c, uint8_t op, int32_t arg, rt_entity e,
                       uint32_t payload) {
     uint32_t padded = (payload + 7u) & ~7u;
     size_t need = c->size + sizeof(rt__cmd_head) + padded;
-    if (need > c->capacity) {
-        size_t cap = c->capacity ? c->capacity : 4096;
-        while (cap < need) cap *= 2;
-        /* Systems record on worker threads: allocate through the lock. */
-        uint8_t *d = rt__exec_alloc(c->world, cap, 64);
-        if (!d) {
-            if (c->lost++ == 0) c->lost_system = c->system;
-            if (!c->error) c->error = RT_ENOMEM;
-            return NULL;
-        }
-        if (c->size) memcpy(d, c->data, c->size);
-        if (c->data) rt__exec_free(c->world, c->data, c->capacity);
-        c->data = d;
-        c->capacity = cap;
+    if (need > c->capacity && cmd_grow(c, need) != RT_OK) {
+        if (c->lost++ == 0) c->lost_system = c->system;
+        if (!c->error) c->error = RT_ENOMEM;
+        return NULL;
     }
     rt__cmd_head *h = (rt__cmd_head *)(c->data + c->size);
     *h = (rt__cmd_head){.op = op, .arg = arg, .size = padded, .system = c->system,

@@ -137,6 +137,7 @@ struct rt__exec {
 
     exec_slot *slots;         /* command slots of the running stage */
     int32_t n_slots, cap_slots;
+    int32_t ready_slots;      /* slots [0, ready_slots) have a buffer */
 
     pthread_mutex_t alloc_lock; /* rt__exec_alloc: allocations from workers */
 
@@ -717,6 +718,13 @@ static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
         x->slots = s;
         x->cap_slots = cap;
     }
+    /* A slot's first buffer is allocated here, on the calling thread, not
+     * on the worker that happens to record into it first: so once the
+     * number of chunks is steady, recording allocates only when a chunk
+     * records more than it ever did (docs/exec.md, "Memory"). */
+    for (; x->ready_slots < slots; x->ready_slots++)
+        if (rt__cmd_reserve(&x->slots[x->ready_slots].cmd, RT__CMD_MIN_BYTES) != RT_OK)
+            return RT_ENOMEM;
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
         const exec_unit *U = &x->units[u];
         if (!U->structural) continue;

@@ -63,8 +63,13 @@ struct rt_cmd {
     int error;                 /* first error met while recording */
 };
 
+enum { RT__CMD_MIN_BYTES = 4096 }; /* a buffer's first allocation */
+
 void rt__cmd_init(rt_world *w, rt_cmd *c);
 void rt__cmd_fini(rt_cmd *c);
+/* Makes room for `bytes` bytes of records now, so recording allocates only
+ * past them; RT_OK or RT_ENOMEM. */
+int rt__cmd_reserve(rt_cmd *c, size_t bytes);
 /* Applies and clears; returns RT_OK or the first error. */
 int rt__cmd_apply(rt_world *w, rt_cmd *c);
 
