@@ -34,6 +34,7 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdalign.h>
@@ -48,12 +49,14 @@
 #endif
 
 enum {
-    EXEC_CHUNK_ROWS = 4096,    /* default rows per chunk */
-    EXEC_WAKE_NS = 50000,      /* default min_parallel_ns: waking a parked worker */
-    EXEC_SPIN_DIVISOR = 10,    /* min_parallel_ns is this much smaller while workers spin */
-    EXEC_SAMPLE_EVERY = 16,    /* a small item is timed one time in this many */
+    EXEC_CHUNK_ROWS = 4096,      /* default rows per chunk */
+    EXEC_WAKE_NS = 50000,        /* default min_parallel_ns: waking a parked worker */
+    EXEC_SPIN_DIVISOR = 10,      /* min_parallel_ns is this much smaller while workers spin */
+    EXEC_SAMPLE_EVERY = 32,      /* a small item is timed one time in this many (power of 2) */
     EXEC_TIME_ALWAYS_NS = 32000, /* items estimated above this are always timed */
-    EXEC_IDLE_SPINS = 64,      /* pauses before an idle thread yields its CPU */
+    EXEC_IDLE_SPINS = 64,        /* pauses before an idle thread yields its CPU */
+    EXEC_HANDOFF_NS = 1000,      /* a unit waiting for another, on another thread */
+    EXEC_SHAPE_EVERY = 16,       /* frames between estimates of a stage's parallelism */
 };
 
 /* Guesses that stand in until a system has been timed once: it is timed in
@@ -65,24 +68,32 @@ enum {
 
 typedef enum exec_kind { UNIT_CHUNKED, UNIT_WHOLE, UNIT_MAIN } exec_kind;
 
-/* Built once from the plan; read-only afterwards. */
+/* Built once from the plan; read-only afterwards. The entry points are
+ * copied out of the program so that running a unit follows no chain of
+ * pointers. */
 typedef struct exec_unit {
-    int32_t step;        /* first step; the unit is steps [step, step + n_systems) */
-    int32_t n_systems;   /* 1, or the length of a chain */
-    int32_t kind;        /* exec_kind */
-    int32_t n_matches;   /* archetypes iterated (the same list for a whole chain) */
-    int32_t ends;        /* offset of its per-archetype chunk ends in exec.chunk_end */
-    bool structural;     /* records commands: items get command slots */
-    int32_t n_preds;     /* predecessor units in the same stage */
+    int32_t kind;              /* exec_kind */
+    int32_t n_systems;         /* 1, or the length of a chain */
+    int32_t n_matches;         /* archetypes iterated (the same list for a whole chain) */
+    bool structural;           /* records commands: items get command slots */
+    const int32_t *systems;    /* [n_systems], in plan order */
+    rt_table *const *tables;   /* [n_matches]: the matched archetypes' tables */
+    const rt_system_fn *fns;   /* [n_matches * n_systems]: system k on match m at
+                                  fns[m * n_systems + k] */
+    rt_system_fn once;         /* a system that iterates no entities */
+    int32_t ends;              /* offset of its per-archetype chunk ends in exec.chunk_end */
+    int32_t n_preds;           /* predecessor units in the same stage */
     int32_t n_succ;
-    const int32_t *succ; /* successor units in the same stage */
+    const int32_t *succ;       /* successor units in the same stage */
 } exec_unit;
 
 typedef struct exec_stage {
     int32_t first_unit, n_units;
+    int32_t first_step, n_steps;
 } exec_stage;
 
-/* Per unit, per stage run: written by prepare, then by the atomics. */
+/* Per unit, per stage run on several threads: written by prepare, then
+ * through the atomics. */
 typedef struct exec_live {
     alignas(EXEC_LINE) _Atomic int32_t next; /* next item to claim */
     _Atomic int32_t done;                    /* items finished */
@@ -91,11 +102,13 @@ typedef struct exec_live {
     int32_t cmd_base;                        /* first command slot (structural) */
 } exec_live;
 
-/* Per thread: the time of the items it timed, by system, for this stage. */
+/* Per thread: what it timed in this stage, by system. */
 typedef struct exec_thread {
     alignas(EXEC_LINE) uint64_t *ns; /* [n_systems] */
     int64_t *rows;                   /* [n_systems]: rows (calls, for once-systems) timed */
-    size_t bytes;                    /* of the block holding both */
+    int32_t *timed;                  /* [n_systems]: systems with rows > 0, in order met */
+    int32_t n_timed;
+    size_t bytes;                    /* of the block holding the three arrays */
 } exec_thread;
 
 /* A command slot, on lines of its own: neighbours are recorded by other
@@ -116,9 +129,14 @@ struct rt__exec {
     int32_t n_units, n_stages, max_stage_units;
     exec_unit *units;         /* [n_units] */
     exec_stage *stages;       /* [n_stages] */
+    int32_t *step_system;     /* [n_steps]: the units' system lists */
+    rt_table **unit_tables;   /* the units' table lists */
+    rt_system_fn *unit_fns;   /* the units' entry points */
+    int32_t n_unit_arch, n_unit_fns;
     int32_t *succ;            /* storage of every unit's succ list */
     int32_t n_succ_total;
     int32_t *stage_of_system; /* [n_systems]: -1 when not in the plan */
+    int32_t *unit_of_system;  /* [n_systems]: -1 when not in the plan */
     int32_t *chunk_end;       /* [n_ends]: per unit and archetype, chunks so far */
     int32_t n_ends;
     exec_live *live;          /* [n_units] */
@@ -126,14 +144,22 @@ struct rt__exec {
     _Atomic int32_t *main_ready; /* the same for main-thread units */
     exec_thread *thr;         /* [threads] */
 
-    /* Cost model: ns per row (per call for once-systems), by system, and by
-     * stage the sum over its systems per archetype, so a stage's estimate is
-     * one multiply-add per archetype. */
+    /* Cost model: ns per row (per call for once-systems), by system; by unit
+     * their sum (infinite until every one was timed once, so that unknown
+     * units are timed); by stage their sum per archetype, so that a stage's
+     * estimate is one multiply-add per archetype. */
     double *rate;             /* [n_systems] */
     uint8_t *rate_known;      /* [n_systems] */
-    int64_t *amount;          /* [n_systems]: rows (calls) this frame */
+    double *unit_rate;        /* [n_units] */
+    int64_t *always_rows;     /* [n_units]: items of this many rows are always timed */
+    int64_t *unit_rows;       /* [n_units]: rows (calls) this frame */
     double *arch_rate;        /* [n_stages * n_archetypes] */
     double *once_rate;        /* [n_stages] */
+    uint64_t *acc_ns;         /* [n_systems]: the threads' timings, summed */
+    int64_t *acc_rows;        /* [n_systems] */
+    double *parallelism;      /* [n_stages]: work / critical path, see stage_shape */
+    uint64_t *shape_frame;    /* [n_stages]: frame of that estimate, plus one */
+    double *path;             /* [max_stage_units]: scratch of stage_shape */
 
     exec_slot *slots;         /* command slots of the running stage */
     int32_t n_slots, cap_slots;
@@ -143,7 +169,6 @@ struct rt__exec {
 
     /* The stage being run in a region: set before it, read by every thread. */
     rt_world *world;
-    const exec_stage *stage;
     alignas(EXEC_LINE) _Atomic int32_t n_ready;
     _Atomic int32_t n_main;
     alignas(EXEC_LINE) _Atomic int32_t units_left;
@@ -188,11 +213,19 @@ static void pool_free(void *ptr, void *user) {
     rt__free(user, p, size + 64);
 }
 
-/* --- building the units ---------------------------------------------------- */
-
-static uint32_t sys_flags(const rt_program *p, int32_t step) {
-    return p->systems[p->steps[step].system].flags;
+/* Zeroed and aligned to EXEC_LINE (some structs here are); one spare
+ * element so that zero elements is not a zero-size allocation. */
+static void *exec_alloc_zero(rt_world *w, size_t size) {
+    void *p = rt__alloc(w, size, EXEC_LINE);
+    if (p) memset(p, 0, size);
+    return p;
 }
+
+#define EXEC_ALLOC(ptr, n) \
+    ((ptr) = exec_alloc_zero(w, sizeof *(ptr) * (size_t)((n) + 1)))
+#define EXEC_FREE(ptr, n) rt__free(w, (ptr), sizeof *(ptr) * (size_t)((n) + 1))
+
+/* --- building the units ---------------------------------------------------- */
 
 /* May this step's system be part of a chain (docs/exec.md, "Chains")? */
 static bool chainable(const rt_program *p, int32_t step) {
@@ -211,17 +244,16 @@ static bool same_archetypes(const rt_program *p, int32_t step_a, int32_t step_b)
     return true;
 }
 
-static exec_kind kind_of(const rt_program *p, int32_t step) {
-    uint32_t f = sys_flags(p, step);
-    if (f & RT_SYSTEM_MAIN_THREAD) return UNIT_MAIN;
-    if ((f & (RT_SYSTEM_SERIAL | RT_SYSTEM_ASYNC)) ||
-        p->systems[p->steps[step].system].n_matches == 0)
+static exec_kind kind_of(const rt_system_desc *d) {
+    if (d->flags & RT_SYSTEM_MAIN_THREAD) return UNIT_MAIN;
+    if ((d->flags & (RT_SYSTEM_SERIAL | RT_SYSTEM_ASYNC)) || d->n_matches == 0)
         return UNIT_WHOLE;
     return UNIT_CHUNKED;
 }
 
-/* Checks what the executor relies on: indices in range, every system at
- * most once in the plan, every edge pointing forward in the steps. */
+/* Checks what the executor relies on: indices in range, entry points
+ * present, every system at most once in the plan, every edge pointing
+ * forward in the steps (so no stage can wait on itself). */
 static int check_plan(rt_world *w, int32_t *step_of) {
     const rt_program *p = w->program;
     for (int32_t s = 0; s < p->n_systems; s++) step_of[s] = -1;
@@ -262,85 +294,88 @@ static int check_plan(rt_world *w, int32_t *step_of) {
     return RT_OK;
 }
 
-/* Zeroed and aligned to EXEC_LINE (some structs here are); one spare
- * element so that zero elements is not a zero-size allocation. */
-static void *exec_alloc_zero(rt_world *w, size_t size) {
-    void *p = rt__alloc(w, size, EXEC_LINE);
-    if (p) memset(p, 0, size);
-    return p;
-}
-
-#define EXEC_ALLOC(ptr, n) \
-    ((ptr) = exec_alloc_zero(w, sizeof *(ptr) * (size_t)((n) + 1)))
-#define EXEC_FREE(ptr, n) rt__free(w, (ptr), sizeof *(ptr) * (size_t)((n) + 1))
-
-/* Units and stages from the steps, then the edges between units. */
-static int build_units(rt_world *w, rt__exec *x, bool system_major) {
+/* Stages end after a step marked SYNC_AFTER (and at the last step); a unit
+ * is one step, or a run of chainable steps over the same archetypes. */
+static int build_stages(rt_world *w, rt__exec *x, bool system_major, int32_t *unit_of_step) {
     const rt_program *p = w->program;
     int32_t n = p->n_steps;
-    int32_t *step_of = NULL, *unit_of_step = NULL, *mark = NULL;
-    int err = RT_ENOMEM;
-    if (!EXEC_ALLOC(step_of, p->n_systems) || !EXEC_ALLOC(unit_of_step, n) ||
-        !EXEC_ALLOC(x->units, n) || !EXEC_ALLOC(x->stages, n) ||
-        !EXEC_ALLOC(x->stage_of_system, p->n_systems))
-        goto out;
-    if ((err = check_plan(w, step_of)) != RT_OK) goto out;
-    err = RT_ENOMEM;
-
-    /* Stages end after a step marked SYNC_AFTER (and at the end); units are
-     * single steps, or runs of chainable steps over the same archetypes. */
-    for (int32_t s = 0; s < p->n_systems; s++) x->stage_of_system[s] = -1;
+    for (int32_t s = 0; s < p->n_systems; s++) x->stage_of_system[s] = x->unit_of_system[s] = -1;
+    for (int32_t i = 0; i < n; i++) x->step_system[i] = p->steps[i].system;
     int32_t i = 0;
     while (i < n) {
         exec_stage *st = &x->stages[x->n_stages];
         st->first_unit = x->n_units;
+        st->first_step = i;
         for (;;) {
-            exec_unit *u = &x->units[x->n_units++];
-            u->step = i;
-            u->n_systems = 1;
-            u->kind = kind_of(p, i);
+            int32_t u = x->n_units++, first = i;
+            exec_unit *U = &x->units[u];
             while (!system_major && !(p->steps[i].flags & RT_STEP_SYNC_AFTER) &&
                    i + 1 < n && chainable(p, i) && chainable(p, i + 1) &&
-                   same_archetypes(p, i, i + 1)) {
+                   same_archetypes(p, i, i + 1))
                 i++;
-                u->n_systems++;
-            }
-            for (int32_t k = u->step; k <= i; k++) {
-                unit_of_step[k] = (int32_t)(u - x->units);
+            const rt_system_desc *d = &p->systems[p->steps[first].system];
+            U->kind = kind_of(d);
+            U->n_systems = i - first + 1;
+            U->n_matches = d->n_matches;
+            U->structural = (d->flags & RT_SYSTEM_STRUCTURAL) != 0;
+            U->systems = &x->step_system[first];
+            U->once = d->run_once;
+            U->ends = x->n_ends;
+            x->n_ends += U->kind == UNIT_CHUNKED ? U->n_matches : 0;
+            x->n_unit_arch += U->n_matches;
+            x->n_unit_fns += U->n_matches * U->n_systems;
+            for (int32_t k = first; k <= i; k++) {
+                unit_of_step[k] = u;
+                x->unit_of_system[p->steps[k].system] = u;
                 x->stage_of_system[p->steps[k].system] = x->n_stages;
             }
-            const rt_system_desc *d = &p->systems[p->steps[u->step].system];
-            u->n_matches = d->n_matches;
-            u->structural = (d->flags & RT_SYSTEM_STRUCTURAL) != 0;
-            u->ends = x->n_ends;
-            x->n_ends += u->kind == UNIT_CHUNKED ? u->n_matches : 0;
             bool sync = (p->steps[i].flags & RT_STEP_SYNC_AFTER) != 0;
             i++;
             if (sync || i == n) break;
         }
         st->n_units = x->n_units - st->first_unit;
+        st->n_steps = i - st->first_step;
         if (st->n_units > x->max_stage_units) x->max_stage_units = st->n_units;
         x->n_stages++;
     }
+    /* The units' tables and entry points, in one array each (a world's
+     * array of tables never moves). */
+    if (!EXEC_ALLOC(x->unit_tables, x->n_unit_arch) || !EXEC_ALLOC(x->unit_fns, x->n_unit_fns))
+        return RT_ENOMEM;
+    int32_t na = 0, nf = 0;
+    for (int32_t u = 0; u < x->n_units; u++) {
+        exec_unit *U = &x->units[u];
+        const rt_system_desc *d = &p->systems[U->systems[0]];
+        U->tables = &x->unit_tables[na];
+        U->fns = &x->unit_fns[nf];
+        for (int32_t m = 0; m < U->n_matches; m++) {
+            x->unit_tables[na++] = &w->tables[d->matches[m].archetype];
+            for (int32_t k = 0; k < U->n_systems; k++)
+                x->unit_fns[nf++] = p->systems[U->systems[k]].matches[m].run;
+        }
+    }
+    return RT_OK;
+}
 
-    /* Edges between units of the same stage (an edge into a later stage is
-     * met by the sync point), without duplicates. */
-    if (!EXEC_ALLOC(mark, x->n_units)) goto out;
+/* Edges between units of the same stage (an edge into a later stage is met
+ * by the sync point), without duplicates. */
+static int build_edges(rt_world *w, rt__exec *x, const int32_t *step_of,
+                       const int32_t *unit_of_step, int32_t *mark) {
+    const rt_program *p = w->program;
     for (int32_t pass = 0; pass < 2; pass++) {
         int32_t total = 0;
         for (int32_t u = 0; u < x->n_units; u++) {
             exec_unit *U = &x->units[u];
             int32_t count = 0;
-            for (int32_t k = U->step; k < U->step + U->n_systems; k++) {
-                const rt_system_desc *d = &p->systems[p->steps[k].system];
+            for (int32_t k = 0; k < U->n_systems; k++) {
+                const rt_system_desc *d = &p->systems[U->systems[k]];
                 for (int32_t e = 0; e < d->n_successors; e++) {
-                    int32_t ts = step_of[d->successors[e]];
-                    if (ts < 0) continue;
-                    int32_t v = unit_of_step[ts];
-                    if (v == u || x->stage_of_system[d->successors[e]] !=
-                                      x->stage_of_system[p->steps[k].system])
+                    int32_t t = d->successors[e];
+                    if (step_of[t] < 0) continue;
+                    int32_t v = unit_of_step[step_of[t]];
+                    if (v == u || x->stage_of_system[t] != x->stage_of_system[U->systems[k]] ||
+                        mark[v] == u + 1)
                         continue;
-                    if (mark[v] == u + 1) continue;
                     mark[v] = u + 1;
                     if (pass == 1) {
                         x->succ[total + count] = v;
@@ -357,16 +392,95 @@ static int build_units(rt_world *w, rt__exec *x, bool system_major) {
         }
         if (pass == 0) {
             x->n_succ_total = total;
-            if (!EXEC_ALLOC(x->succ, total)) goto out;
+            if (!EXEC_ALLOC(x->succ, total)) return RT_ENOMEM;
             memset(mark, 0, sizeof *mark * (size_t)(x->n_units + 1));
         }
     }
-    err = RT_OK;
+    return RT_OK;
+}
+
+/* Drops every edge u -> v of a stage that another path from u to v implies
+ * (a transitive reduction). The plan lists an edge for every conflicting
+ * pair, e.g. all 199 later writers of one component after the first; the
+ * reduced graph orders exactly the same pairs with one edge per neighbour,
+ * so releasing successors and estimating the critical path cost a little
+ * per unit instead of a little per pair. */
+static int reduce_edges(rt_world *w, rt__exec *x, const exec_stage *st) {
+    int32_t n = st->n_units, f = st->first_unit;
+    size_t words = ((size_t)n + 63) / 64;
+    uint64_t *reach = rt__alloc(w, sizeof *reach * words * (size_t)(n + 1), 64);
+    uint64_t *covered = rt__alloc(w, sizeof *covered * (words + 1), 64);
+    if (!reach || !covered) {
+        rt__free(w, reach, sizeof *reach * words * (size_t)(n + 1));
+        rt__free(w, covered, sizeof *covered * (words + 1));
+        return RT_ENOMEM;
+    }
+    memset(reach, 0, sizeof *reach * words * (size_t)n);
+    /* reach[u]: units reachable from u, built from the last unit back. */
+    for (int32_t u = f + n - 1; u >= f; u--) {
+        uint64_t *ru = &reach[(size_t)(u - f) * words];
+        const exec_unit *U = &x->units[u];
+        for (int32_t k = 0; k < U->n_succ; k++) {
+            int32_t v = U->succ[k] - f;
+            ru[v / 64] |= 1ull << (v % 64);
+            const uint64_t *rv = &reach[(size_t)v * words];
+            for (size_t i = 0; i < words; i++) ru[i] |= rv[i];
+        }
+    }
+    for (int32_t u = f; u < f + n; u++) x->units[u].n_preds = 0;
+    for (int32_t u = f; u < f + n; u++) {
+        exec_unit *U = &x->units[u];
+        memset(covered, 0, sizeof *covered * words);
+        for (int32_t k = 0; k < U->n_succ; k++) {
+            const uint64_t *rv = &reach[(size_t)(U->succ[k] - f) * words];
+            for (size_t i = 0; i < words; i++) covered[i] |= rv[i];
+        }
+        int32_t *succ = (int32_t *)U->succ, kept = 0;
+        for (int32_t k = 0; k < U->n_succ; k++) {
+            int32_t v = succ[k] - f;
+            if (covered[v / 64] >> (v % 64) & 1) continue; /* implied */
+            succ[kept++] = succ[k];
+            x->units[succ[k]].n_preds++;
+        }
+        U->n_succ = kept;
+    }
+    rt__free(w, reach, sizeof *reach * words * (size_t)(n + 1));
+    rt__free(w, covered, sizeof *covered * (words + 1));
+    return RT_OK;
+}
+
+static int build_units(rt_world *w, rt__exec *x, bool system_major) {
+    const rt_program *p = w->program;
+    int32_t *step_of = NULL, *unit_of_step = NULL, *mark = NULL;
+    int err = RT_ENOMEM;
+    if (!EXEC_ALLOC(step_of, p->n_systems) || !EXEC_ALLOC(unit_of_step, p->n_steps) ||
+        !EXEC_ALLOC(mark, p->n_steps) || !EXEC_ALLOC(x->units, p->n_steps) ||
+        !EXEC_ALLOC(x->stages, p->n_steps) || !EXEC_ALLOC(x->step_system, p->n_steps) ||
+        !EXEC_ALLOC(x->stage_of_system, p->n_systems) ||
+        !EXEC_ALLOC(x->unit_of_system, p->n_systems))
+        goto out;
+    if ((err = check_plan(w, step_of)) != RT_OK) goto out;
+    if ((err = build_stages(w, x, system_major, unit_of_step)) != RT_OK) goto out;
+    if ((err = build_edges(w, x, step_of, unit_of_step, mark)) != RT_OK) goto out;
+    for (int32_t i = 0; i < x->n_stages; i++)
+        if ((err = reduce_edges(w, x, &x->stages[i])) != RT_OK) goto out;
 out:
     if (step_of) EXEC_FREE(step_of, p->n_systems);
-    if (unit_of_step) EXEC_FREE(unit_of_step, n);
-    if (mark) EXEC_FREE(mark, x->n_units);
+    if (unit_of_step) EXEC_FREE(unit_of_step, p->n_steps);
+    if (mark) EXEC_FREE(mark, p->n_steps);
     return err;
+}
+
+/* The cost of a unit per row, for deciding what to time: infinite while
+ * any of its systems has never been timed. */
+static void update_unit_rate(rt__exec *x, int32_t u) {
+    const exec_unit *U = &x->units[u];
+    double r = 0;
+    for (int32_t k = 0; k < U->n_systems; k++)
+        r += x->rate_known[U->systems[k]] ? x->rate[U->systems[k]] : (double)INFINITY;
+    x->unit_rate[u] = r;
+    x->always_rows[u] = r * EXEC_GUESS_NS_PER_ROW >= EXEC_TIME_ALWAYS_NS ? 0
+                        : r > 0 ? (int64_t)(EXEC_TIME_ALWAYS_NS / r) + 1 : INT64_MAX;
 }
 
 /* The cost model's starting point: guesses, summed per stage. */
@@ -380,6 +494,7 @@ static void init_rates(const rt_program *p, rt__exec *x) {
         for (int32_t m = 0; m < d->n_matches; m++)
             x->arch_rate[st * p->n_archetypes + d->matches[m].archetype] += x->rate[s];
     }
+    for (int32_t u = 0; u < x->n_units; u++) update_unit_rate(x, u);
 }
 
 int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
@@ -404,9 +519,12 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
         !EXEC_ALLOC(x->ready, x->max_stage_units) ||
         !EXEC_ALLOC(x->main_ready, x->max_stage_units) ||
         !EXEC_ALLOC(x->rate, p->n_systems) || !EXEC_ALLOC(x->rate_known, p->n_systems) ||
-        !EXEC_ALLOC(x->amount, p->n_systems) ||
+        !EXEC_ALLOC(x->unit_rate, x->n_units) || !EXEC_ALLOC(x->unit_rows, x->n_units) ||
+        !EXEC_ALLOC(x->always_rows, x->n_units) ||
         !EXEC_ALLOC(x->arch_rate, (size_t)x->n_stages * (size_t)p->n_archetypes) ||
-        !EXEC_ALLOC(x->once_rate, x->n_stages))
+        !EXEC_ALLOC(x->once_rate, x->n_stages) || !EXEC_ALLOC(x->acc_ns, p->n_systems) ||
+        !EXEC_ALLOC(x->acc_rows, p->n_systems) || !EXEC_ALLOC(x->parallelism, x->n_stages) ||
+        !EXEC_ALLOC(x->shape_frame, x->n_stages) || !EXEC_ALLOC(x->path, x->max_stage_units))
         return RT_ENOMEM;
     init_rates(p, x);
 
@@ -429,15 +547,17 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
     }
     if (!EXEC_ALLOC(x->thr, x->threads)) return RT_ENOMEM;
     for (int32_t t = 0; t < x->threads; t++) {
-        /* Both arrays in one block, rounded to whole lines: no line is shared
+        /* The three arrays in one block of whole lines: no line is shared
          * with another thread's block. */
-        size_t half = (sizeof(uint64_t) * (size_t)(p->n_systems + 1) + EXEC_LINE - 1) &
-                      ~(size_t)(EXEC_LINE - 1);
-        uint8_t *b = exec_alloc_zero(w, 2 * half);
+        size_t n = (size_t)p->n_systems + 1;
+        size_t bytes = (n * (sizeof(uint64_t) + sizeof(int64_t) + sizeof(int32_t)) +
+                        EXEC_LINE - 1) & ~(size_t)(EXEC_LINE - 1);
+        uint8_t *b = exec_alloc_zero(w, bytes);
         if (!b) return RT_ENOMEM;
         x->thr[t].ns = (uint64_t *)b;
-        x->thr[t].rows = (int64_t *)(b + half);
-        x->thr[t].bytes = 2 * half;
+        x->thr[t].rows = (int64_t *)(b + n * sizeof(uint64_t));
+        x->thr[t].timed = (int32_t *)(b + n * (sizeof(uint64_t) + sizeof(int64_t)));
+        x->thr[t].bytes = bytes;
     }
     w->stats.threads = x->threads;
     return RT_OK;
@@ -453,9 +573,16 @@ void rt__exec_fini(rt_world *w) {
     for (int32_t k = 0; k < x->cap_slots; k++) rt__cmd_fini(&x->slots[k].cmd);
     rt__free(w, x->slots, sizeof *x->slots * (size_t)x->cap_slots);
     EXEC_FREE(x->thr, x->threads);
+    EXEC_FREE(x->path, x->max_stage_units);
+    EXEC_FREE(x->shape_frame, x->n_stages);
+    EXEC_FREE(x->parallelism, x->n_stages);
+    EXEC_FREE(x->acc_rows, p->n_systems);
+    EXEC_FREE(x->acc_ns, p->n_systems);
     EXEC_FREE(x->once_rate, x->n_stages);
     EXEC_FREE(x->arch_rate, (size_t)x->n_stages * (size_t)p->n_archetypes);
-    EXEC_FREE(x->amount, p->n_systems);
+    EXEC_FREE(x->always_rows, x->n_units);
+    EXEC_FREE(x->unit_rows, x->n_units);
+    EXEC_FREE(x->unit_rate, x->n_units);
     EXEC_FREE(x->rate_known, p->n_systems);
     EXEC_FREE(x->rate, p->n_systems);
     EXEC_FREE(x->main_ready, x->max_stage_units);
@@ -463,7 +590,11 @@ void rt__exec_fini(rt_world *w) {
     EXEC_FREE(x->live, x->n_units);
     EXEC_FREE(x->chunk_end, x->n_ends);
     EXEC_FREE(x->succ, x->n_succ_total);
+    EXEC_FREE(x->unit_fns, x->n_unit_fns);
+    EXEC_FREE(x->unit_tables, x->n_unit_arch);
+    EXEC_FREE(x->unit_of_system, p->n_systems);
     EXEC_FREE(x->stage_of_system, p->n_systems);
+    EXEC_FREE(x->step_system, p->n_steps);
     EXEC_FREE(x->stages, p->n_steps);
     EXEC_FREE(x->units, p->n_steps);
     pthread_mutex_destroy(&x->alloc_lock);
@@ -473,105 +604,94 @@ void rt__exec_fini(rt_world *w) {
 
 /* --- running items ------------------------------------------------------------ */
 
-static int32_t unit_system(const rt_program *p, const exec_unit *U, int32_t k) {
-    return p->steps[U->step + k].system;
+/* Is this item timed? Big ones (and units never timed) always; small ones
+ * on a rotating sample, spread over items, units and frames so that no frame
+ * pays for all of them. */
+static inline bool timed_item(const rt__exec *x, int32_t u, int32_t item, int64_t rows) {
+    return rows >= x->always_rows[u] ||
+           (((uint64_t)item + (uint64_t)u + x->frame) & (EXEC_SAMPLE_EVERY - 1)) == 0;
 }
 
-/* Is this item timed? Big ones always; small ones on a rotating sample,
- * spread over items, units and frames so no frame pays for all of them. */
-static bool timed_item(const rt__exec *x, int32_t u, int32_t item, double est_ns) {
-    return est_ns >= EXEC_TIME_ALWAYS_NS ||
-           ((uint64_t)item + (uint64_t)u + x->frame) % EXEC_SAMPLE_EVERY == 0;
-}
-
-static double unit_rate(const rt_program *p, const rt__exec *x, const exec_unit *U,
-                        bool *known) {
-    double r = 0;
-    *known = true;
-    for (int32_t k = 0; k < U->n_systems; k++) {
-        int32_t s = unit_system(p, U, k);
-        r += x->rate[s];
-        *known = *known && x->rate_known[s];
-    }
-    return r;
+static inline void add_time(exec_thread *th, int32_t s, uint64_t ns, int64_t rows) {
+    if (th->rows[s] == 0) th->timed[th->n_timed++] = s;
+    th->ns[s] += ns;
+    th->rows[s] += rows;
 }
 
 /* Rows [begin, end) of match m, through every system of the unit. */
 static void run_chunk(rt_world *w, rt__exec *x, int32_t u, int32_t m, int32_t item,
                       int32_t begin, int32_t end, rt_cmd *cmd, exec_thread *th) {
-    const rt_program *p = w->program;
     const exec_unit *U = &x->units[u];
-    rt_table *t = &w->tables[p->systems[unit_system(p, U, 0)].matches[m].archetype];
-    bool known;
-    double rate = unit_rate(p, x, U, &known);
-    if (known && !timed_item(x, u, item, rate * (double)(end - begin))) {
-        for (int32_t k = 0; k < U->n_systems; k++)
-            p->systems[unit_system(p, U, k)].matches[m].run(w, t, begin, end, cmd);
+    rt_table *t = U->tables[m];
+    const rt_system_fn *fn = &U->fns[m * U->n_systems];
+    if (!timed_item(x, u, item, end - begin)) {
+        for (int32_t k = 0; k < U->n_systems; k++) fn[k](w, t, begin, end, cmd);
         return;
     }
     uint64_t t0 = rt_now_ns();
     for (int32_t k = 0; k < U->n_systems; k++) {
-        int32_t s = unit_system(p, U, k);
-        p->systems[s].matches[m].run(w, t, begin, end, cmd);
+        fn[k](w, t, begin, end, cmd);
         uint64_t t1 = rt_now_ns();
-        th->ns[s] += t1 - t0;
-        th->rows[s] += end - begin;
+        add_time(th, U->systems[k], t1 - t0, end - begin);
         t0 = t1;
     }
 }
 
 /* A whole system on this thread: once, or over every matched archetype. */
 static void run_whole(rt_world *w, rt__exec *x, int32_t u, rt_cmd *cmd, exec_thread *th) {
-    const rt_program *p = w->program;
-    int32_t s = unit_system(p, &x->units[u], 0);
-    const rt_system_desc *d = &p->systems[s];
-    bool timed = !x->rate_known[s] ||
-                 timed_item(x, u, 0, x->rate[s] * (double)x->amount[s]);
+    const exec_unit *U = &x->units[u];
+    bool timed = timed_item(x, u, 0, x->unit_rows[u]);
     uint64_t t0 = timed ? rt_now_ns() : 0;
-    if (d->n_matches == 0) {
-        d->run_once(w, NULL, 0, 0, cmd);
+    if (U->n_matches == 0) {
+        U->once(w, NULL, 0, 0, cmd);
     } else {
-        for (int32_t m = 0; m < d->n_matches; m++) {
-            rt_table *t = &w->tables[d->matches[m].archetype];
-            if (t->count > 0) d->matches[m].run(w, t, 0, t->count, cmd);
+        for (int32_t m = 0; m < U->n_matches; m++) {
+            rt_table *t = U->tables[m];
+            if (t->count > 0) U->fns[m](w, t, 0, t->count, cmd);
         }
     }
-    if (timed) {
-        th->ns[s] += rt_now_ns() - t0;
-        th->rows[s] += x->amount[s];
-    }
+    if (timed) add_time(th, U->systems[0], rt_now_ns() - t0, x->unit_rows[u]);
 }
 
-/* Rows of a unit this frame (calls, for a once-system); stored per system. */
-static int64_t unit_amount(rt_world *w, rt__exec *x, const exec_unit *U) {
-    const rt_program *p = w->program;
-    const rt_system_desc *d = &p->systems[unit_system(p, U, 0)];
-    int64_t rows = d->n_matches ? 0 : 1;
-    for (int32_t m = 0; m < d->n_matches; m++) rows += w->tables[d->matches[m].archetype].count;
-    for (int32_t k = 0; k < U->n_systems; k++) x->amount[unit_system(p, U, k)] = rows;
-    return rows;
+/* Rows of a unit this frame (1 call, for a once-system). */
+static inline int64_t unit_rows(rt_world *w, rt__exec *x, int32_t u) {
+    const exec_unit *U = &x->units[u];
+    int64_t rows = U->n_matches ? 0 : 1;
+    for (int32_t m = 0; m < U->n_matches; m++) rows += U->tables[m]->count;
+    return x->unit_rows[u] = rows;
 }
 
 /* A stage on the calling thread, unit by unit in plan order: every command
- * goes to the world's own buffer, in the order the slots would have. */
+ * goes to the world's own buffer, in the order the slots would have. The
+ * common unit, one system over one archetype in one chunk, takes the short
+ * way: with hundreds of small systems, this loop is the frame. */
 static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
-    const rt_program *p = w->program;
     exec_thread *th = &x->thr[0];
+    const int32_t chunk = x->chunk_rows;
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
         const exec_unit *U = &x->units[u];
-        int64_t rows = unit_amount(w, x, U);
+        if (U->n_matches == 1 && U->n_systems == 1 && !U->structural) {
+            rt_table *t = U->tables[0];
+            int32_t n = t->count;
+            x->unit_rows[u] = n;
+            if (n == 0) continue;
+            if (n <= chunk && !timed_item(x, u, 0, n)) {
+                U->fns[0](w, t, 0, n, NULL);
+                continue;
+            }
+        } else if (unit_rows(w, x, u) == 0) {
+            continue;
+        }
         rt_cmd *cmd = U->structural ? &w->cmd : NULL;
-        if (cmd) cmd->system = unit_system(p, U, 0);
+        if (cmd) cmd->system = U->systems[0];
         if (U->kind != UNIT_CHUNKED) {
-            if (rows > 0) run_whole(w, x, u, cmd, th);
+            run_whole(w, x, u, cmd, th);
         } else {
-            const rt_system_desc *d = &p->systems[unit_system(p, U, 0)];
             int32_t item = 0;
             for (int32_t m = 0; m < U->n_matches; m++) {
-                int32_t n = w->tables[d->matches[m].archetype].count;
-                for (int32_t b = 0; b < n; b += x->chunk_rows, item++)
-                    run_chunk(w, x, u, m, item, b, n - b < x->chunk_rows ? n : b + x->chunk_rows,
-                              cmd, th);
+                int32_t n = U->tables[m]->count;
+                for (int32_t b = 0; b < n; b += chunk, item++)
+                    run_chunk(w, x, u, m, item, b, n - b < chunk ? n : b + chunk, cmd, th);
             }
         }
         if (cmd) cmd->system = -1;
@@ -610,8 +730,7 @@ static void complete_unit(rt__exec *x, int32_t u) {
 }
 
 /* Claims the next item of the first released unit in `list` that has one.
- * Entries before *scan are used up for this thread (or, on a worker, main-
- * thread units, which it never takes). */
+ * Entries before *scan are used up, for this thread. */
 static bool claim(rt__exec *x, _Atomic int32_t *list, _Atomic int32_t *count,
                   int32_t *scan, int32_t *unit, int32_t *item) {
     int32_t end = atomic_load_explicit(count, memory_order_acquire);
@@ -646,15 +765,15 @@ static void run_item(rt_world *w, rt__exec *x, int32_t u, int32_t item, exec_thr
     const int32_t *ends = &x->chunk_end[U->ends];
     int32_t m = 0;
     while (item >= ends[m]) m++;
-    const rt_program *p = w->program;
-    int32_t n = w->tables[p->systems[unit_system(p, U, 0)].matches[m].archetype].count;
+    int32_t n = U->tables[m]->count;
     int32_t b = (item - (m ? ends[m - 1] : 0)) * x->chunk_rows;
     run_chunk(w, x, u, m, item, b, n - b < x->chunk_rows ? n : b + x->chunk_rows,
               U->structural ? &x->slots[L->cmd_base + item].cmd : NULL, th);
 }
 
 /* The body of the region: every thread takes items until every unit of the
- * stage has finished. Thread 0 (the caller) looks at main-thread units first. */
+ * stage has finished. Thread 0 (the caller) looks at main-thread units
+ * first; no other thread ever sees them. */
 static void stage_worker(void *ctx, uint32_t thread) {
     rt__exec *x = ctx;
     rt_world *w = x->world;
@@ -682,21 +801,18 @@ static void stage_worker(void *ctx, uint32_t thread) {
 
 /* Items, command slots and released units of a stage, before its region. */
 static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
-    const rt_program *p = w->program;
     int32_t slots = 0;
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
         const exec_unit *U = &x->units[u];
         exec_live *L = &x->live[u];
-        int64_t rows = unit_amount(w, x, U);
-        int32_t items;
+        int64_t rows = unit_rows(w, x, u);
+        int32_t items = 0;
         if (U->kind != UNIT_CHUNKED) {
             items = rows > 0;
         } else {
-            const rt_system_desc *d = &p->systems[unit_system(p, U, 0)];
-            items = 0;
             for (int32_t m = 0; m < U->n_matches; m++) {
-                int32_t n = w->tables[d->matches[m].archetype].count;
-                items += (int32_t)(((int64_t)n + x->chunk_rows - 1) / x->chunk_rows);
+                int64_t n = U->tables[m]->count;
+                items += (int32_t)((n + x->chunk_rows - 1) / x->chunk_rows);
                 x->chunk_end[U->ends + m] = items;
             }
         }
@@ -729,7 +845,7 @@ static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
         const exec_unit *U = &x->units[u];
         if (!U->structural) continue;
         for (int32_t k = 0; k < x->live[u].n_items; k++)
-            x->slots[x->live[u].cmd_base + k].cmd.system = unit_system(p, U, 0);
+            x->slots[x->live[u].cmd_base + k].cmd.system = U->systems[0];
     }
     x->n_slots = slots;
     for (int32_t i = 0; i < st->n_units; i++) {
@@ -740,7 +856,6 @@ static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
     atomic_store_explicit(&x->n_main, 0, memory_order_relaxed);
     atomic_store_explicit(&x->units_left, st->n_units, memory_order_relaxed);
     x->world = w;
-    x->stage = st;
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++)
         if (x->units[u].n_preds == 0) release_unit(x, u);
     return RT_OK;
@@ -748,8 +863,44 @@ static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
 
 /* --- choosing threads, accounting, frames --------------------------------------- */
 
-/* Threads for a stage: 1 unless its estimated work gives every extra thread
- * at least min_parallel_ns (a tenth of it while workers still spin). */
+/* How many threads a stage can keep busy: its work divided by its critical
+ * path, where a unit on the path costs one of its items (its work over its
+ * chunks: chunks run side by side) plus a handoff when it waits for another
+ * unit. A chain of dependent small systems has a parallelism near 1; one big
+ * chunked system, about its number of chunks. Units are numbered in a
+ * topological order, so one forward pass finds the longest path. */
+static double stage_shape(rt_world *w, rt__exec *x, int32_t si) {
+    const exec_stage *st = &x->stages[si];
+    double work = 0, longest = 0;
+    double *path = x->path - st->first_unit;
+    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) path[u] = 0;
+    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
+        const exec_unit *U = &x->units[u];
+        double rate = 0, items = 1;
+        int64_t rows = U->n_matches ? 0 : 1;
+        for (int32_t k = 0; k < U->n_systems; k++) rate += x->rate[U->systems[k]];
+        for (int32_t m = 0; m < U->n_matches; m++) rows += U->tables[m]->count;
+        if (U->kind == UNIT_CHUNKED) {
+            items = 0;
+            for (int32_t m = 0; m < U->n_matches; m++)
+                items += (double)((U->tables[m]->count + x->chunk_rows - 1) /
+                                  x->chunk_rows);
+            if (items < 1) items = 1;
+        }
+        double unit_work = rate * (double)rows;
+        work += unit_work;
+        if (rows == 0) continue; /* finishes at once, waits for nothing */
+        path[u] += unit_work / items + (U->n_preds ? EXEC_HANDOFF_NS : 0);
+        if (path[u] > longest) longest = path[u];
+        for (int32_t k = 0; k < U->n_succ; k++)
+            if (path[U->succ[k]] < path[u]) path[U->succ[k]] = path[u];
+    }
+    return longest > 0 ? work / longest : 1;
+}
+
+/* Threads for a stage: as many as it can keep busy (stage_shape), and no
+ * more than give each extra thread min_parallel_ns of estimated work (a
+ * tenth of it while workers still spin from the last region). */
 static int32_t stage_threads(rt_world *w, rt__exec *x, int32_t si) {
     if (!x->pool) return 1;
     if (x->min_parallel_ns < 0) return x->threads;
@@ -759,7 +910,13 @@ static int32_t stage_threads(rt_world *w, rt__exec *x, int32_t si) {
     for (int32_t a = 0; a < p->n_archetypes; a++) est += ar[a] * (double)w->tables[a].count;
     double base = x->min_parallel_ns ? x->min_parallel_ns : EXEC_WAKE_NS;
     double spin_base = base / EXEC_SPIN_DIVISOR;
-    if (est < 2 * spin_base) return 1; /* no clock read for small stages */
+    if (est < 2 * spin_base) return 1; /* cheap: no clock read, no shape */
+    if (!x->shape_frame[si] || x->frame + 1 - x->shape_frame[si] >= EXEC_SHAPE_EVERY) {
+        x->parallelism[si] = stage_shape(w, x, si);
+        x->shape_frame[si] = x->frame + 1;
+    }
+    double most = x->parallelism[si] < x->threads ? x->parallelism[si] : x->threads;
+    if (most < 2) return 1;
     uint64_t now = rt_now_ns();
     bool spinning = now + x->spin_ns / 4 < x->spin_until_ns;
     double n = est / (spinning ? spin_base : base);
@@ -769,48 +926,67 @@ static int32_t stage_threads(rt_world *w, rt__exec *x, int32_t si) {
         x->spin_until_ns = now + x->spin_ns;
         return 1;
     }
-    return n >= x->threads ? x->threads : (int32_t)n;
+    return n >= most ? (int32_t)most : (int32_t)n;
 }
 
-/* Folds the threads' timings into each system's stats and cost model. */
-static void account_stage(rt_world *w, rt__exec *x, const exec_stage *st, int32_t threads,
-                          int32_t si) {
+/* A system timed this frame: its measured time (scaled from the sampled
+ * rows to all of them) and a new cost per row. */
+static uint64_t measured(rt_world *w, rt__exec *x, int32_t si, int32_t u, int32_t s,
+                         int64_t amount) {
     const rt_program *p = w->program;
+    uint64_t ns = x->acc_ns[s];
+    int64_t rows = x->acc_rows[s];
+    x->acc_ns[s] = 0;
+    x->acc_rows[s] = 0;
+    double rate = (double)ns / (double)rows;
+    double before = x->rate[s];
+    /* A moving average that follows a rise at most 4x per sample: a thread
+     * preempted in the middle of an item is not the system's cost (and must
+     * not make a stage look worth more threads). */
+    double sample = x->rate_known[s] && rate > 4 * before ? 4 * before : rate;
+    double after = x->rate_known[s] ? before + (sample - before) * 0.25 : rate;
+    x->rate[s] = after;
+    x->rate_known[s] = 1;
+    const rt_system_desc *d = &p->systems[s];
+    if (d->n_matches == 0) x->once_rate[si] += after - before;
     double *ar = &x->arch_rate[(size_t)si * (size_t)p->n_archetypes];
+    for (int32_t m = 0; m < d->n_matches; m++) ar[d->matches[m].archetype] += after - before;
+    update_unit_rate(x, u);
+    return rows >= amount ? ns : (uint64_t)(rate * (double)amount);
+}
+
+/* Folds the threads' timings into each system's stats and cost model; a
+ * system not timed this frame is charged its rate times its rows. */
+static void account_stage(rt_world *w, rt__exec *x, int32_t si, int32_t threads) {
+    const exec_stage *st = &x->stages[si];
+    for (int32_t t = 0; t < threads; t++) {
+        exec_thread *th = &x->thr[t];
+        for (int32_t i = 0; i < th->n_timed; i++) {
+            int32_t s = th->timed[i];
+            x->acc_ns[s] += th->ns[s];
+            x->acc_rows[s] += th->rows[s];
+            th->ns[s] = 0;
+            th->rows[s] = 0;
+        }
+        th->n_timed = 0;
+    }
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
         const exec_unit *U = &x->units[u];
+        int64_t amount = x->unit_rows[u];
         for (int32_t k = 0; k < U->n_systems; k++) {
-            int32_t s = unit_system(p, U, k);
-            uint64_t ns = 0;
-            int64_t rows = 0;
-            for (int32_t t = 0; t < threads; t++) {
-                ns += x->thr[t].ns[s];
-                rows += x->thr[t].rows[s];
-                x->thr[t].ns[s] = 0;
-                x->thr[t].rows[s] = 0;
-            }
+            int32_t s = U->systems[k];
             rt_system_stats *ss = &w->system_stats[s];
-            int64_t amount = x->amount[s];
-            uint64_t frame_ns;
-            if (rows > 0) {
-                double rate = (double)ns / (double)rows;
-                double before = x->rate[s];
-                double after = x->rate_known[s] ? before + (rate - before) * 0.25 : rate;
-                x->rate[s] = after;
-                x->rate_known[s] = 1;
-                const rt_system_desc *d = &p->systems[s];
-                if (d->n_matches == 0) x->once_rate[si] += after - before;
-                for (int32_t m = 0; m < d->n_matches; m++)
-                    ar[d->matches[m].archetype] += after - before;
-                frame_ns = rows >= amount ? ns : (uint64_t)(rate * (double)amount);
-                if (frame_ns > ss->max_ns) ss->max_ns = frame_ns;
-                ss->timed++;
+            uint64_t ns;
+            if (x->acc_rows[s] == 0) {
+                ns = amount ? (uint64_t)(x->rate[s] * (double)amount) : 0;
             } else {
-                frame_ns = (uint64_t)(x->rate[s] * (double)amount);
+                ns = measured(w, x, si, u, s, amount);
+                if (ns > ss->max_ns) ss->max_ns = ns;
+                ss->timed++;
             }
-            ss->last_ns = frame_ns;
-            ss->total_ns += frame_ns;
             ss->runs++;
+            ss->last_ns = ns;
+            ss->total_ns += ns;
         }
     }
 }
@@ -851,7 +1027,7 @@ int rt__exec_frame(rt_world *w) {
         } else {
             run_inline(w, x, st);
         }
-        account_stage(w, x, st, threads, si);
+        account_stage(w, x, si, threads);
         w->stats.stages++;
         int e = sync_stage(w, x);
         if (err == RT_OK) err = e;
