@@ -8,8 +8,10 @@
  *   pool, t = 0 being the calling thread and 1..threads-1 the workers, and
  *   returns when every call has returned: a parallel region. The executor runs
  *   each frame's plan as a few such regions, handing out chunks of systems with
- *   its own atomic counters; rt_pool_parallel_for is that pattern for a flat
- *   range of items. After a region, workers spin for a bounded time (spin_us)
+ *   its own atomic counters. For such counter-shared work, rt_pool_offer is the
+ *   better call: workers that have not woken up by the time thread 0 is done
+ *   are called off instead of waited for. rt_pool_parallel_for is that pattern
+ *   for a flat range of items. After a region, workers spin for a bounded time (spin_us)
  *   so that the next region of the same frame starts in well under a
  *   microsecond, then park on a futex and cost no CPU until woken.
  *   rt_pool_wake wakes them ahead of time, e.g. at the top of a frame.
@@ -30,6 +32,7 @@
  *     if (!pool) { fprintf(stderr, "%s\n", rt_pool_result_str(err)); ... }
  *     rt_pool_run(pool, my_fn, &my_ctx);            // all threads
  *     rt_pool_run_n(pool, 1, my_fn, &my_ctx);       // calling thread only
+ *     rt_pool_offer(pool, 0, my_fn, &my_ctx, NULL); // workers join if awake in time
  *     rt_pool_parallel_for(pool, n, 0, my_for_fn, &my_ctx);
  *     rt_pool_destroy(pool);
  */
@@ -64,7 +67,7 @@ typedef struct rt_pool_allocator {
 typedef struct rt_pool_desc {
     uint32_t threads;    /* calling thread included; 0 = CPUs this process may run on */
     uint32_t spin_us;    /* a worker's spin after a region before it parks; 0 = measured
-                            at create: 4x the time to wake one parked worker, in [20, 1000] */
+                            at create: 4x the time to wake one parked worker, in [50, 1000] */
     size_t stack_size;   /* bytes per worker stack; 0 = the pthread default */
     rt_pool_allocator allocator;
 } rt_pool_desc;
@@ -74,6 +77,7 @@ typedef struct rt_pool_stats {
     uint64_t regions; /* regions started on workers (inline ones are not counted) */
     uint64_t wakes;   /* futex wake calls for parked workers (one per worker woken) */
     uint64_t parks;   /* times a worker went to sleep on its futex */
+    uint64_t called_off; /* workers offered a region that ended before they took it */
     uint32_t parked;  /* workers asleep (or about to be) right now */
 } rt_pool_stats;
 
@@ -108,20 +112,34 @@ rt_pool_result rt_pool_run(rt_pool *pool, rt_pool_fn fn, void *ctx);
  * n_threads > rt_pool_threads(pool) is RT_POOL_EINVAL. */
 rt_pool_result rt_pool_run_n(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx);
 
+/* Offers a region to threads [0, n_threads) (0 = all): fn(ctx, 0) runs on the
+ * calling thread, and fn(ctx, t) on each worker t that takes the region before
+ * fn(ctx, 0) has returned; the others are called off and never call fn. So
+ * each t calls fn at most once, t = 0 always. For work shared out by a counter
+ * that thread 0 alone could finish (as rt_pool_parallel_for does): a worker
+ * still waking up then costs nothing. *joined, when not NULL, receives how
+ * many threads called fn. Errors as rt_pool_run_n. */
+rt_pool_result rt_pool_offer(rt_pool *pool, uint32_t n_threads, rt_pool_fn fn, void *ctx,
+                             uint32_t *joined);
+
 /* Calls fn(ctx, t, begin, end) over [0, n_items) in blocks of `grain` items
  * handed out by an atomic counter, so every item is in exactly one call. grain
- * 0 = about 8 blocks per thread. Only as many threads as there are blocks take
- * part; a single block runs inline. Errors as rt_pool_run, plus RT_POOL_EINVAL
+ * 0 = about 8 blocks per thread. An offered region (rt_pool_offer) on as many
+ * threads as there are blocks: the calling thread takes blocks until none is
+ * left, and a worker not yet awake by then is called off; a single block runs
+ * inline. Errors as rt_pool_run, plus RT_POOL_EINVAL
  * for n_items > SIZE_MAX / (RT_POOL_MAX_THREADS + 1). n_items 0 calls nothing. */
 rt_pool_result rt_pool_parallel_for(rt_pool *pool, size_t n_items, size_t grain,
                                     rt_pool_for_fn fn, void *ctx);
 
-/* Wakes the parked workers without starting a region, so that they spin for
- * spin_us from now; returns how many were asleep. A hint, safe from any thread
- * at any time: call it ahead of a region whose coming you know (at the top of
- * a frame, before the main thread's own work) to hide the wake cost behind
- * that work. */
-uint32_t rt_pool_wake(rt_pool *pool);
+/* Wakes the parked workers without starting a region and has them spin for
+ * up to spin_us (0 = the pool's spin) before parking again; returns how many
+ * were asleep. A hint, safe from any thread at any time. Call it ahead of a
+ * region whose coming you know, e.g. at the top of a frame before the main
+ * thread's own work, with about that work's duration: a wake after a whole
+ * frame of idling costs tens of microseconds (docs/pool.md), which then pass
+ * while the main thread works instead of at the region. */
+uint32_t rt_pool_wake(rt_pool *pool, uint32_t spin_us);
 
 const char *rt_pool_result_str(rt_pool_result r);
 
