@@ -32,7 +32,6 @@
 #include "rt_internal.h"
 #include "pool.h"
 
-#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -922,7 +921,7 @@ static int32_t stage_threads(rt_world *w, rt__exec *x, int32_t si) {
     double n = est / (spinning ? spin_base : base);
     if (n < 2) {
         /* Worth it were the workers awake: wake them for the next stage. */
-        rt_pool_wake(x->pool);
+        rt_pool_wake(x->pool, 0);
         x->spin_until_ns = now + x->spin_ns;
         return 1;
     }
@@ -1019,9 +1018,14 @@ int rt__exec_frame(rt_world *w) {
             threads = 1;
         }
         if (threads > 1) {
-            rt_pool_result r = rt_pool_run_n(x->pool, (uint32_t)threads, stage_worker, x);
-            assert(r == RT_POOL_OK); /* a frame is never run from inside a frame */
-            (void)r;
+            /* Offered, not run: thread 0 alone can finish the stage, so a
+             * worker that has not woken up by then is called off instead of
+             * waited for, and a parked pool costs no more than the wake. */
+            rt_pool_result r = rt_pool_offer(x->pool, (uint32_t)threads, stage_worker, x, NULL);
+            if (r != RT_POOL_OK) { /* a frame run from inside a frame: cannot happen */
+                rt__log(w, RT_LOG_ERROR, "stage not started: %s", rt_pool_result_str(r));
+                run_inline(w, x, st);
+            }
             x->spin_until_ns = rt_now_ns() + x->spin_ns;
             w->stats.parallel_stages++;
         } else {
