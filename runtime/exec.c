@@ -16,10 +16,11 @@
  *
  * Units of a stage form a DAG (the plan's edges between their systems). A
  * stage whose estimated work is small runs on the calling thread, unit after
- * unit in plan order. A larger one is one pool region (pool.h): every thread
- * takes items (a chunk, or a whole unit) of ready units through per-unit
- * atomic counters; the thread that finishes a unit's last item releases its
- * successors. Structural systems record into one command buffer per item
+ * unit in plan order. A larger one is offered to the pool as one region
+ * (pool.h): every thread that takes it claims items (a chunk, or a whole
+ * unit) of released units through per-unit atomic counters; the thread that
+ * finishes a unit's last item releases its successors. How many threads a
+ * stage gets comes from measured costs and the DAG's critical path. Structural systems record into one command buffer per item
  * (a "slot", numbered in plan order, archetype order, chunk order), and the
  * sync point applies the world's own buffer and then the slots in that
  * order, so the world after a frame does not depend on which thread ran
@@ -97,8 +98,9 @@ typedef struct exec_live {
     alignas(EXEC_LINE) _Atomic int32_t next; /* next item to claim */
     _Atomic int32_t done;                    /* items finished */
     _Atomic int32_t preds;                   /* predecessors not finished */
-    int32_t n_items;
+    int32_t n_items;                         /* at least 1: see prepare_stage */
     int32_t cmd_base;                        /* first command slot (structural) */
+    bool empty;                              /* no rows: its one item does nothing */
 } exec_live;
 
 /* Per thread: what it timed in this stage, by system. */
@@ -699,15 +701,8 @@ static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
 
 /* --- a stage on several threads -------------------------------------------------- */
 
-static void complete_unit(rt__exec *x, int32_t u);
-
-/* Every predecessor of u has finished: hand its items out, or finish it at
- * once when it has none. */
+/* Every predecessor of u has finished: hand its items out. */
 static void release_unit(rt__exec *x, int32_t u) {
-    if (x->live[u].n_items == 0) {
-        complete_unit(x, u);
-        return;
-    }
     bool main = x->units[u].kind == UNIT_MAIN;
     _Atomic int32_t *list = main ? x->main_ready : x->ready;
     int32_t at = atomic_fetch_add_explicit(main ? &x->n_main : &x->n_ready, 1,
@@ -757,6 +752,7 @@ static bool claim(rt__exec *x, _Atomic int32_t *list, _Atomic int32_t *count,
 static void run_item(rt_world *w, rt__exec *x, int32_t u, int32_t item, exec_thread *th) {
     const exec_unit *U = &x->units[u];
     const exec_live *L = &x->live[u];
+    if (L->empty) return;
     if (U->kind != UNIT_CHUNKED) {
         run_whole(w, x, u, U->structural ? &x->slots[L->cmd_base].cmd : NULL, th);
         return;
@@ -815,12 +811,16 @@ static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
                 x->chunk_end[U->ends + m] = items;
             }
         }
-        L->n_items = items;
+        /* A unit without rows still has one (empty) item, so that it
+         * finishes, and releases its successors, like any other: no
+         * special path, no recursion through chains of empty units. */
+        L->n_items = items ? items : 1;
+        L->empty = items == 0;
         atomic_store_explicit(&L->next, 0, memory_order_relaxed);
         atomic_store_explicit(&L->done, 0, memory_order_relaxed);
         atomic_store_explicit(&L->preds, U->n_preds, memory_order_relaxed);
         L->cmd_base = slots;
-        if (U->structural) slots += items;
+        if (U->structural && !L->empty) slots += items;
     }
     if (slots > x->cap_slots) { /* grows to the largest stage, then stays */
         int32_t cap = x->cap_slots ? x->cap_slots : 16;
@@ -842,7 +842,7 @@ static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
             return RT_ENOMEM;
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
         const exec_unit *U = &x->units[u];
-        if (!U->structural) continue;
+        if (!U->structural || x->live[u].empty) continue;
         for (int32_t k = 0; k < x->live[u].n_items; k++)
             x->slots[x->live[u].cmd_base + k].cmd.system = U->systems[0];
     }
