@@ -121,6 +121,7 @@ typedef struct exec_slot {
 struct rt__exec {
     rt_pool *pool;            /* NULL with one thread */
     int32_t threads;          /* caller included */
+    int32_t cpus;             /* CPUs this process may run on: no stage uses more */
     int32_t chunk_rows;
     int32_t min_parallel_ns;  /* desc value; 0 = default */
     uint64_t spin_ns;         /* how long workers spin after a region */
@@ -540,6 +541,8 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
             return pr == RT_POOL_ENOMEM ? RT_ENOMEM : RT_EINVAL;
         }
         x->threads = (int32_t)rt_pool_threads(x->pool);
+        cpu_set_t set;
+        x->cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : x->threads;
         x->spin_ns = (uint64_t)rt_pool_spin_us(x->pool) * 1000u;
         if (x->threads == 1) { /* one CPU: no workers to talk to */
             rt_pool_destroy(x->pool);
@@ -914,7 +917,10 @@ static int32_t stage_threads(rt_world *w, rt__exec *x, int32_t si) {
         x->parallelism[si] = stage_shape(w, x, si);
         x->shape_frame[si] = x->frame + 1;
     }
-    double most = x->parallelism[si] < x->threads ? x->parallelism[si] : x->threads;
+    /* More threads than CPUs only take turns (asking for them is allowed:
+     * tests force it with min_parallel_ns < 0). */
+    double most = x->threads < x->cpus ? x->threads : x->cpus;
+    if (x->parallelism[si] < most) most = x->parallelism[si];
     if (most < 2) return 1;
     uint64_t now = rt_now_ns();
     bool spinning = now + x->spin_ns / 4 < x->spin_until_ns;

@@ -4,7 +4,7 @@
  * SoA table per archetype, one zeroed block per resource, and a map from
  * (archetype, tag) to the table's bit column. Entity operations go through
  * the entity index (entity.c) and the tables (table.c); the frame runs the
- * plan (exec.c, on its worker threads). Every allocation goes through rt__alloc, so the world's
+ * plan (exec.c). Every allocation goes through rt__alloc, so the world's
  * stats know how many allocations it made and how many bytes it holds. */
 #include "rt_internal.h"
 
