@@ -76,6 +76,7 @@ typedef struct exec_unit {
     int32_t n_systems;         /* 1, or the length of a chain */
     int32_t n_matches;         /* archetypes iterated (the same list for a whole chain) */
     bool structural;           /* records commands: items get command slots */
+    bool single;               /* one system, one archetype, no commands: the common case */
     const int32_t *systems;    /* [n_systems], in plan order */
     rt_table *const *tables;   /* [n_matches]: the matched archetypes' tables */
     const rt_system_fn *fns;   /* [n_matches * n_systems]: system k on match m at
@@ -159,6 +160,8 @@ struct rt__exec {
     double *once_rate;        /* [n_stages] */
     uint64_t *acc_ns;         /* [n_systems]: the threads' timings, summed */
     int64_t *acc_rows;        /* [n_systems] */
+    int32_t *acc_list;        /* [n_systems]: systems with acc_rows > 0 */
+    int32_t *step_unit;       /* [n_steps]: the unit of each step */
     double *parallelism;      /* [n_stages]: work / critical path, see stage_shape */
     uint64_t *shape_frame;    /* [n_stages]: frame of that estimate, plus one */
     double *path;             /* [max_stage_units]: scratch of stage_shape */
@@ -327,7 +330,7 @@ static int build_stages(rt_world *w, rt__exec *x, bool system_major, int32_t *un
             x->n_unit_arch += U->n_matches;
             x->n_unit_fns += U->n_matches * U->n_systems;
             for (int32_t k = first; k <= i; k++) {
-                unit_of_step[k] = u;
+                unit_of_step[k] = x->step_unit[k] = u;
                 x->unit_of_system[p->steps[k].system] = u;
                 x->stage_of_system[p->steps[k].system] = x->n_stages;
             }
@@ -349,6 +352,7 @@ static int build_stages(rt_world *w, rt__exec *x, bool system_major, int32_t *un
         exec_unit *U = &x->units[u];
         const rt_system_desc *d = &p->systems[U->systems[0]];
         U->tables = &x->unit_tables[na];
+        U->single = U->n_systems == 1 && U->n_matches == 1 && !U->structural;
         U->fns = &x->unit_fns[nf];
         for (int32_t m = 0; m < U->n_matches; m++) {
             x->unit_tables[na++] = &w->tables[d->matches[m].archetype];
@@ -458,6 +462,7 @@ static int build_units(rt_world *w, rt__exec *x, bool system_major) {
     if (!EXEC_ALLOC(step_of, p->n_systems) || !EXEC_ALLOC(unit_of_step, p->n_steps) ||
         !EXEC_ALLOC(mark, p->n_steps) || !EXEC_ALLOC(x->units, p->n_steps) ||
         !EXEC_ALLOC(x->stages, p->n_steps) || !EXEC_ALLOC(x->step_system, p->n_steps) ||
+        !EXEC_ALLOC(x->step_unit, p->n_steps) ||
         !EXEC_ALLOC(x->stage_of_system, p->n_systems) ||
         !EXEC_ALLOC(x->unit_of_system, p->n_systems))
         goto out;
@@ -525,7 +530,8 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
         !EXEC_ALLOC(x->always_rows, x->n_units) ||
         !EXEC_ALLOC(x->arch_rate, (size_t)x->n_stages * (size_t)p->n_archetypes) ||
         !EXEC_ALLOC(x->once_rate, x->n_stages) || !EXEC_ALLOC(x->acc_ns, p->n_systems) ||
-        !EXEC_ALLOC(x->acc_rows, p->n_systems) || !EXEC_ALLOC(x->parallelism, x->n_stages) ||
+        !EXEC_ALLOC(x->acc_rows, p->n_systems) || !EXEC_ALLOC(x->acc_list, p->n_systems) ||
+        !EXEC_ALLOC(x->parallelism, x->n_stages) ||
         !EXEC_ALLOC(x->shape_frame, x->n_stages) || !EXEC_ALLOC(x->path, x->max_stage_units))
         return RT_ENOMEM;
     init_rates(p, x);
@@ -580,6 +586,7 @@ void rt__exec_fini(rt_world *w) {
     EXEC_FREE(x->path, x->max_stage_units);
     EXEC_FREE(x->shape_frame, x->n_stages);
     EXEC_FREE(x->parallelism, x->n_stages);
+    EXEC_FREE(x->acc_list, p->n_systems);
     EXEC_FREE(x->acc_rows, p->n_systems);
     EXEC_FREE(x->acc_ns, p->n_systems);
     EXEC_FREE(x->once_rate, x->n_stages);
@@ -598,6 +605,7 @@ void rt__exec_fini(rt_world *w) {
     EXEC_FREE(x->unit_tables, x->n_unit_arch);
     EXEC_FREE(x->unit_of_system, p->n_systems);
     EXEC_FREE(x->stage_of_system, p->n_systems);
+    EXEC_FREE(x->step_unit, p->n_steps);
     EXEC_FREE(x->step_system, p->n_steps);
     EXEC_FREE(x->stages, p->n_steps);
     EXEC_FREE(x->units, p->n_steps);
@@ -674,7 +682,7 @@ static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
     const int32_t chunk = x->chunk_rows;
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
         const exec_unit *U = &x->units[u];
-        if (U->n_matches == 1 && U->n_systems == 1 && !U->structural) {
+        if (U->single) {
             rt_table *t = U->tables[0];
             int32_t n = t->count;
             x->unit_rows[u] = n;
@@ -960,14 +968,29 @@ static uint64_t measured(rt_world *w, rt__exec *x, int32_t si, int32_t u, int32_
     return rows >= amount ? ns : (uint64_t)(rate * (double)amount);
 }
 
-/* Folds the threads' timings into each system's stats and cost model; a
- * system not timed this frame is charged its rate times its rows. */
+/* Folds the threads' timings into each system's stats and cost model. Every
+ * system is first charged its rate times its rows (one pass, no branches on
+ * timing: with hundreds of small systems this loop is a good part of the
+ * frame), then the systems timed this frame get their measured time. */
 static void account_stage(rt_world *w, rt__exec *x, int32_t si, int32_t threads) {
     const exec_stage *st = &x->stages[si];
+    const int32_t *sys = &x->step_system[st->first_step];
+    const int32_t *unit = &x->step_unit[st->first_step];
+    rt_system_stats *stats = w->system_stats;
+    for (int32_t i = 0; i < st->n_steps; i++) {
+        int32_t s = sys[i];
+        int64_t amount = x->unit_rows[unit[i]];
+        uint64_t ns = amount ? (uint64_t)(x->rate[s] * (double)amount) : 0;
+        stats[s].runs++;
+        stats[s].last_ns = ns;
+        stats[s].total_ns += ns;
+    }
+    int32_t n = 0;
     for (int32_t t = 0; t < threads; t++) {
         exec_thread *th = &x->thr[t];
         for (int32_t i = 0; i < th->n_timed; i++) {
             int32_t s = th->timed[i];
+            if (x->acc_rows[s] == 0) x->acc_list[n++] = s;
             x->acc_ns[s] += th->ns[s];
             x->acc_rows[s] += th->rows[s];
             th->ns[s] = 0;
@@ -975,24 +998,14 @@ static void account_stage(rt_world *w, rt__exec *x, int32_t si, int32_t threads)
         }
         th->n_timed = 0;
     }
-    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
-        const exec_unit *U = &x->units[u];
-        int64_t amount = x->unit_rows[u];
-        for (int32_t k = 0; k < U->n_systems; k++) {
-            int32_t s = U->systems[k];
-            rt_system_stats *ss = &w->system_stats[s];
-            uint64_t ns;
-            if (x->acc_rows[s] == 0) {
-                ns = amount ? (uint64_t)(x->rate[s] * (double)amount) : 0;
-            } else {
-                ns = measured(w, x, si, u, s, amount);
-                if (ns > ss->max_ns) ss->max_ns = ns;
-                ss->timed++;
-            }
-            ss->runs++;
-            ss->last_ns = ns;
-            ss->total_ns += ns;
-        }
+    for (int32_t i = 0; i < n; i++) {
+        int32_t s = x->acc_list[i], u = x->unit_of_system[s];
+        rt_system_stats *ss = &stats[s];
+        uint64_t ns = measured(w, x, si, u, s, x->unit_rows[u]);
+        ss->total_ns += ns - ss->last_ns;
+        ss->last_ns = ns;
+        if (ns > ss->max_ns) ss->max_ns = ns;
+        ss->timed++;
     }
 }
 
