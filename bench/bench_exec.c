@@ -15,7 +15,7 @@
  * a timing of work that was not done fails the run.
  *
  * Standalone: build/bench_exec [W2] [W4] [TRIAD] [--threads 1,2,...]
- *             [--entities N,...] [--reps N] [--json]
+ *             [--entities N,...] [--reps N] [--chunk-rows N] [--json]
  */
 #include "bench/bench_exec.h"
 #include "bench/bench_pool.h"
@@ -108,10 +108,11 @@ static void w2_init_row(size_t i, float out[W2_COLUMNS]) {
     out[6] = out[7] = out[8] = out[9] = 0.0f;
 }
 
-static rt_world *w2_world(int64_t n, int32_t threads, bool system_major) {
+static rt_world *w2_world(int64_t n, int32_t threads, bool system_major, int32_t chunk_rows) {
     rt_world *w = rt_world_create(&(rt_world_desc){.program = &exec_w2_program,
                                                    .initial_capacity = (int32_t)n,
                                                    .threads = threads,
+                                                   .chunk_rows = chunk_rows,
                                                    .system_major = system_major});
     if (!w) return NULL;
     for (int64_t i = 0; i < n; i++) {
@@ -191,7 +192,7 @@ static double median_ratio(const double *a, const double *b, int reps) {
 /* --- W2 ----------------------------------------------------------------------------- */
 
 static int bench_w2(int64_t n, const int32_t *threads, int nt, int reps, double batch_ms,
-                    bench_exec_row *rows, int cap) {
+                    int32_t chunk_rows, bench_exec_row *rows, int cap) {
     w2_floor f = {.n = (size_t)n};
     variant vs[1 + 2 * MAX_THREADS] = {{.name = "floor", .threads = 1}};
     int nv = 1, out = -1;
@@ -209,7 +210,7 @@ static int bench_w2(int64_t n, const int32_t *threads, int nt, int reps, double 
             variant *v = &vs[nv++];
             v->name = mode ? "system_major" : "chunk_major";
             v->threads = threads[k];
-            v->w = w2_world(n, threads[k], mode == 1);
+            v->w = w2_world(n, threads[k], mode == 1, chunk_rows);
             if (!v->w) {
                 fprintf(stderr, "bench_exec: W2: cannot create a world of %lld entities\n",
                         (long long)n);
@@ -324,7 +325,8 @@ int bench_exec_run(const bench_exec_desc *d, bench_exec_row *rows, int cap) {
     }
     if (which & BENCH_EXEC_W2)
         for (int s = 0; s < ns && s < MAX_SIZES; s++) {
-            int k = bench_w2(sizes[s], threads, nt, reps, batch_ms, rows + n, cap - n);
+            int k = bench_w2(sizes[s], threads, nt, reps, batch_ms, d ? d->chunk_rows : 0,
+                             rows + n, cap - n);
             if (k < 0) return -1;
             n += k;
         }
@@ -416,6 +418,9 @@ int main(int argc, char **argv) {
             d.threads = threads;
             d.n_threads = k;
             i++;
+        } else if (val && strcmp(a, "--chunk-rows") == 0) {
+            d.chunk_rows = atoi(val);
+            i++;
         } else if (val && strcmp(a, "--reps") == 0) {
             d.reps = atoi(val);
             i++;
@@ -431,7 +436,7 @@ int main(int argc, char **argv) {
     return 0;
 usage:
     fprintf(stderr, "usage: bench_exec [W2] [W4] [TRIAD] [--threads 1,2,...] "
-                    "[--entities N,...] [--reps N] [--json]\n");
+                    "[--entities N,...] [--reps N] [--chunk-rows N] [--json]\n");
     return 2;
 }
 #endif

@@ -52,6 +52,7 @@ typedef struct bench_exec_desc {
     int32_t n_threads;       /* thread counts; zero: 1 and 2 (1 is always run) */
     const int32_t *threads;
     double batch_ms;         /* frames are timed in batches of about this; zero: 20 */
+    int32_t chunk_rows;      /* the worlds' rt_world_desc.chunk_rows; zero: default */
 } bench_exec_desc;
 
 /* Fills up to `cap` rows and returns how many, or -1 on failure (out of

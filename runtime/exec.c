@@ -101,7 +101,7 @@ typedef struct exec_live {
     _Atomic int32_t preds;                   /* predecessors not finished */
     int32_t n_items;                         /* at least 1: see prepare_stage */
     int32_t cmd_base;                        /* first command slot (structural) */
-    bool empty;                              /* no rows: its one item does nothing */
+    bool empty;                              /* no rows: finished when released */
 } exec_live;
 
 /* Per thread: what it timed in this stage, by system. */
@@ -110,6 +110,7 @@ typedef struct exec_thread {
     int64_t *rows;                   /* [n_systems]: rows (calls, for once-systems) timed */
     int32_t *timed;                  /* [n_systems]: systems with rows > 0, in order met */
     int32_t n_timed;
+    int32_t *stack;                  /* [max_stage_units]: release_units' work */
     size_t bytes;                    /* of the block holding the three arrays */
 } exec_thread;
 
@@ -557,16 +558,17 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
     }
     if (!EXEC_ALLOC(x->thr, x->threads)) return RT_ENOMEM;
     for (int32_t t = 0; t < x->threads; t++) {
-        /* The three arrays in one block of whole lines: no line is shared
+        /* The four arrays in one block of whole lines: no line is shared
          * with another thread's block. */
-        size_t n = (size_t)p->n_systems + 1;
+        size_t n = (size_t)p->n_systems + 1, nu = (size_t)x->max_stage_units + 1;
         size_t bytes = (n * (sizeof(uint64_t) + sizeof(int64_t) + sizeof(int32_t)) +
-                        EXEC_LINE - 1) & ~(size_t)(EXEC_LINE - 1);
+                        nu * sizeof(int32_t) + EXEC_LINE - 1) & ~(size_t)(EXEC_LINE - 1);
         uint8_t *b = exec_alloc_zero(w, bytes);
         if (!b) return RT_ENOMEM;
         x->thr[t].ns = (uint64_t *)b;
         x->thr[t].rows = (int64_t *)(b + n * sizeof(uint64_t));
         x->thr[t].timed = (int32_t *)(b + n * (sizeof(uint64_t) + sizeof(int64_t)));
+        x->thr[t].stack = x->thr[t].timed + n;
         x->thr[t].bytes = bytes;
     }
     w->stats.threads = x->threads;
@@ -712,26 +714,45 @@ static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
 
 /* --- a stage on several threads -------------------------------------------------- */
 
-/* Every predecessor of u has finished: hand its items out. */
-static void release_unit(rt__exec *x, int32_t u) {
-    bool main = x->units[u].kind == UNIT_MAIN;
-    _Atomic int32_t *list = main ? x->main_ready : x->ready;
-    int32_t at = atomic_fetch_add_explicit(main ? &x->n_main : &x->n_ready, 1,
-                                           memory_order_relaxed);
-    /* Release: the claimer that reads u here sees everything that happened
-     * before u's release, i.e. every predecessor's writes. */
-    atomic_store_explicit(&list[at], u, memory_order_release);
+/* Units whose predecessors have all finished, on `stack` (top entries):
+ * each is handed out (appended to a ready list), or, when it has no rows,
+ * finished at once, which may release more. Iterative: a chain of empty
+ * units (W4's 200 systems over an empty archetype) is one loop, not a deep
+ * recursion, and never a handoff between threads. Each unit is pushed once,
+ * when its last predecessor finishes, so the stack holds at most the
+ * stage's units. */
+static void release_units(rt__exec *x, int32_t *stack, int32_t top) {
+    while (top > 0) {
+        int32_t u = stack[--top];
+        const exec_unit *U = &x->units[u];
+        if (!x->live[u].empty) {
+            bool main = U->kind == UNIT_MAIN;
+            _Atomic int32_t *list = main ? x->main_ready : x->ready;
+            int32_t at = atomic_fetch_add_explicit(main ? &x->n_main : &x->n_ready, 1,
+                                                   memory_order_relaxed);
+            /* Release: the claimer that reads u here sees everything that
+             * happened before u's release, i.e. every predecessor's writes. */
+            atomic_store_explicit(&list[at], u, memory_order_release);
+            continue;
+        }
+        for (int32_t k = U->n_succ - 1; k >= 0; k--) /* reversed: popped in order */
+            if (atomic_fetch_sub_explicit(&x->live[U->succ[k]].preds, 1,
+                                          memory_order_acq_rel) == 1)
+                stack[top++] = U->succ[k];
+        atomic_fetch_sub_explicit(&x->units_left, 1, memory_order_release);
+    }
 }
 
-static void complete_unit(rt__exec *x, int32_t u) {
+/* u's last item is done: release the successors it was the last wait of. */
+static void complete_unit(rt__exec *x, int32_t u, int32_t *stack) {
     const exec_unit *U = &x->units[u];
-    for (int32_t k = 0; k < U->n_succ; k++) {
-        int32_t v = U->succ[k];
+    int32_t top = 0;
+    for (int32_t k = U->n_succ - 1; k >= 0; k--)
         /* acq_rel: the last predecessor to finish sees what the others did. */
-        if (atomic_fetch_sub_explicit(&x->live[v].preds, 1, memory_order_acq_rel) == 1)
-            release_unit(x, v);
-    }
+        if (atomic_fetch_sub_explicit(&x->live[U->succ[k]].preds, 1, memory_order_acq_rel) == 1)
+            stack[top++] = U->succ[k];
     atomic_fetch_sub_explicit(&x->units_left, 1, memory_order_release);
+    release_units(x, stack, top);
 }
 
 /* Claims the next item of the first released unit in `list` that has one.
@@ -763,7 +784,6 @@ static bool claim(rt__exec *x, _Atomic int32_t *list, _Atomic int32_t *count,
 static void run_item(rt_world *w, rt__exec *x, int32_t u, int32_t item, exec_thread *th) {
     const exec_unit *U = &x->units[u];
     const exec_live *L = &x->live[u];
-    if (L->empty) return;
     if (U->kind != UNIT_CHUNKED) {
         run_whole(w, x, u, U->structural ? &x->slots[L->cmd_base].cmd : NULL, th);
         return;
@@ -793,7 +813,7 @@ static void stage_worker(void *ctx, uint32_t thread) {
             run_item(w, x, u, item, th);
             exec_live *L = &x->live[u];
             if (atomic_fetch_add_explicit(&L->done, 1, memory_order_acq_rel) + 1 == L->n_items)
-                complete_unit(x, u);
+                complete_unit(x, u, th->stack);
             idle = 0;
             continue;
         }
@@ -822,11 +842,8 @@ static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
                 x->chunk_end[U->ends + m] = items;
             }
         }
-        /* A unit without rows still has one (empty) item, so that it
-         * finishes, and releases its successors, like any other: no
-         * special path, no recursion through chains of empty units. */
-        L->n_items = items ? items : 1;
-        L->empty = items == 0;
+        L->n_items = items;
+        L->empty = items == 0; /* finished as soon as released */
         atomic_store_explicit(&L->next, 0, memory_order_relaxed);
         atomic_store_explicit(&L->done, 0, memory_order_relaxed);
         atomic_store_explicit(&L->preds, U->n_preds, memory_order_relaxed);
@@ -866,8 +883,10 @@ static int prepare_stage(rt_world *w, rt__exec *x, const exec_stage *st) {
     atomic_store_explicit(&x->n_main, 0, memory_order_relaxed);
     atomic_store_explicit(&x->units_left, st->n_units, memory_order_relaxed);
     x->world = w;
-    for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++)
-        if (x->units[u].n_preds == 0) release_unit(x, u);
+    int32_t *stack = x->thr[0].stack, top = 0;
+    for (int32_t u = st->first_unit + st->n_units - 1; u >= st->first_unit; u--)
+        if (x->units[u].n_preds == 0) stack[top++] = u; /* reversed: popped in order */
+    release_units(x, stack, top);
     return RT_OK;
 }
 
