@@ -49,7 +49,7 @@
 #endif
 
 enum {
-    EXEC_CHUNK_ROWS = 4096,      /* default rows per chunk */
+    EXEC_CHUNK_ROWS = 8192,      /* default rows per chunk (docs/exec.md, "Chunk size") */
     EXEC_WAKE_NS = 50000,        /* default min_parallel_ns: waking a parked worker */
     EXEC_SPIN_DIVISOR = 10,      /* min_parallel_ns is this much smaller while workers spin */
     EXEC_SAMPLE_EVERY = 32,      /* a small item is timed one time in this many (power of 2) */

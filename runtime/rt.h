@@ -221,7 +221,7 @@ typedef struct rt_world_desc {
                                    run on; 1: no worker threads at all */
     /* The executor (exec.c, docs/exec.md); zero is right for games. */
     int32_t chunk_rows;         /* rows per chunk a thread takes at a time,
-                                   rounded up to a multiple of 64; zero: 4096.
+                                   rounded up to a multiple of 64; zero: 8192.
                                    Never depends on the thread count. */
     int32_t min_parallel_ns;    /* estimated work (ns) each extra thread must
                                    get before a stage uses it; zero: 50000
