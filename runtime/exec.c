@@ -175,6 +175,7 @@ struct rt__exec {
 
     /* The stage being run in a region: set before it, read by every thread. */
     rt_world *world;
+    int32_t region_threads;   /* threads offered the region */
     alignas(EXEC_LINE) _Atomic int32_t n_ready;
     _Atomic int32_t n_main;
     alignas(EXEC_LINE) _Atomic int32_t units_left;
@@ -755,11 +756,17 @@ static void complete_unit(rt__exec *x, int32_t u, int32_t *stack) {
     release_units(x, stack, top);
 }
 
-/* Claims the next item of the first released unit in `list` that has one.
+/* Claims a run of consecutive items of the first released unit in `list`
+ * that has any left: *count items from *item. Runs are guided: a claim takes
+ * a share of what is left (1/(2 * threads) of it, at least one), so a thread
+ * first streams through a long contiguous stretch of the table, and the
+ * stretches shrink toward the end so that threads finish together. (Dealing
+ * single chunks in turn made each thread skip every other chunk, which cost
+ * the stream prefetchers a restart per chunk: 5-10 % of W2 at 2 threads.)
  * Entries before *scan are used up, for this thread. */
-static bool claim(rt__exec *x, _Atomic int32_t *list, _Atomic int32_t *count,
-                  int32_t *scan, int32_t *unit, int32_t *item) {
-    int32_t end = atomic_load_explicit(count, memory_order_acquire);
+static bool claim(rt__exec *x, _Atomic int32_t *list, _Atomic int32_t *n_list,
+                  int32_t *scan, int32_t *unit, int32_t *item, int32_t *count) {
+    int32_t end = atomic_load_explicit(n_list, memory_order_acquire);
     bool prefix = true;
     for (int32_t i = *scan; i < end; i++) {
         int32_t u = atomic_load_explicit(&list[i], memory_order_acquire);
@@ -768,11 +775,16 @@ static bool claim(rt__exec *x, _Atomic int32_t *list, _Atomic int32_t *count,
             continue;
         }
         exec_live *L = &x->live[u];
-        if (atomic_load_explicit(&L->next, memory_order_relaxed) < L->n_items) {
-            int32_t k = atomic_fetch_add_explicit(&L->next, 1, memory_order_relaxed);
-            if (k < L->n_items) {
+        int32_t k = atomic_load_explicit(&L->next, memory_order_relaxed);
+        while (k < L->n_items) {
+            int32_t take = (L->n_items - k) / (2 * x->region_threads);
+            if (take < 1) take = 1;
+            if (atomic_compare_exchange_weak_explicit(&L->next, &k, k + take,
+                                                      memory_order_relaxed,
+                                                      memory_order_relaxed)) {
                 *unit = u;
                 *item = k;
+                *count = take;
                 return true;
             }
         }
@@ -807,12 +819,13 @@ static void stage_worker(void *ctx, uint32_t thread) {
     int32_t scan = 0, main_scan = 0;
     uint32_t idle = 0;
     for (;;) {
-        int32_t u, item;
-        if ((thread == 0 && claim(x, x->main_ready, &x->n_main, &main_scan, &u, &item)) ||
-            claim(x, x->ready, &x->n_ready, &scan, &u, &item)) {
-            run_item(w, x, u, item, th);
+        int32_t u, item, count;
+        if ((thread == 0 && claim(x, x->main_ready, &x->n_main, &main_scan, &u, &item, &count)) ||
+            claim(x, x->ready, &x->n_ready, &scan, &u, &item, &count)) {
+            for (int32_t k = item; k < item + count; k++) run_item(w, x, u, k, th);
             exec_live *L = &x->live[u];
-            if (atomic_fetch_add_explicit(&L->done, 1, memory_order_acq_rel) + 1 == L->n_items)
+            if (atomic_fetch_add_explicit(&L->done, count, memory_order_acq_rel) + count ==
+                L->n_items)
                 complete_unit(x, u, th->stack);
             idle = 0;
             continue;
@@ -1059,6 +1072,7 @@ int rt__exec_frame(rt_world *w) {
             /* Offered, not run: thread 0 alone can finish the stage, so a
              * worker that has not woken up by then is called off instead of
              * waited for, and a parked pool costs no more than the wake. */
+            x->region_threads = threads;
             rt_pool_result r = rt_pool_offer(x->pool, (uint32_t)threads, stage_worker, x, NULL);
             if (r != RT_POOL_OK) { /* a frame run from inside a frame: cannot happen */
                 rt__log(w, RT_LOG_ERROR, "stage not started: %s", rt_pool_result_str(r));
