@@ -433,7 +433,7 @@ static int rt_pool__cmp_u64(const void *a, const void *b) {
 
 static void rt_pool__sleep_us(uint32_t us) {
     struct timespec ts = {.tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000};
-    while (nanosleep(&ts, &ts) == EINTR) {
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
     }
 }
 
