@@ -84,7 +84,8 @@ static inline bool rt_entity_eq(rt_entity a, rt_entity b) {
 /* --- memory -------------------------------------------------------------- */
 
 /* Zero means malloc-based defaults. Every allocation of a world goes through
- * here, so tests can count allocations and inject failures. */
+ * here, so tests can count allocations and inject failures. Called by one
+ * thread at a time: the executor serializes its workers' calls. */
 typedef struct rt_allocator {
     void *(*alloc)(void *ud, size_t size, size_t align); /* NULL on failure */
     void (*free)(void *ud, void *ptr);
@@ -257,7 +258,7 @@ typedef struct rt_world_stats {
     const rt_system_stats *systems; /* [n_systems], program order */
     int32_t threads;            /* threads running the plan, caller included */
     uint64_t stages;            /* stages run (a stage ends at a sync point) */
-    uint64_t parallel_stages;   /* of those, stages that used worker threads */
+    uint64_t parallel_stages;   /* of those, stages offered to worker threads */
 } rt_world_stats;
 
 /* NULL: out of memory, a bad desc, or worker threads could not start. */
