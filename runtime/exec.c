@@ -99,7 +99,7 @@ typedef struct exec_live {
     alignas(EXEC_LINE) _Atomic int32_t next; /* next item to claim */
     _Atomic int32_t done;                    /* items finished */
     _Atomic int32_t preds;                   /* predecessors not finished */
-    int32_t n_items;                         /* at least 1: see prepare_stage */
+    int32_t n_items;                         /* chunks, or 1 for a whole unit */
     int32_t cmd_base;                        /* first command slot (structural) */
     bool empty;                              /* no rows: finished when released */
 } exec_live;
@@ -111,7 +111,7 @@ typedef struct exec_thread {
     int32_t *timed;                  /* [n_systems]: systems with rows > 0, in order met */
     int32_t n_timed;
     int32_t *stack;                  /* [max_stage_units]: release_units' work */
-    size_t bytes;                    /* of the block holding the three arrays */
+    size_t bytes;                    /* of the block holding the four arrays */
 } exec_thread;
 
 /* A command slot, on lines of its own: neighbours are recorded by other
