@@ -1,10 +1,11 @@
 /* swarm_main.c -- the reference game: a 2D swarm built on generated code.
  *
- * build/swarm --headless --frames N --entities N --seed S
+ * build/swarm --headless --frames N --entities N --seed S --threads T
  *
  * Runs the plan generated from schemas/swarm.h with a fixed time step, then
  * prints a per-system timing table and a checksum of the world: the same seed
- * and frame count give the same checksum on every run and machine. */
+ * and frame count give the same checksum on every run and machine, and for
+ * every thread count. */
 #include "swarm.h"
 #include "game/swarm_spawn.h"
 
@@ -17,17 +18,20 @@ typedef struct swarm_options {
     int32_t frames;    /* zero: 600 */
     int32_t entities;  /* zero: 20000 */
     uint64_t seed;     /* zero: 1 */
+    int32_t threads;   /* zero: every CPU the process may run on */
     bool headless;
 } swarm_options;
 
 static const char usage[] =
-    "usage: swarm [--headless] [--frames N] [--entities N] [--seed S]\n"
+    "usage: swarm [--headless] [--frames N] [--entities N] [--seed S] [--threads T]\n"
     "\n"
     "The ecsc reference game: boids wander, move, bounce, age and respawn.\n"
     "  --headless     run without a window (the default; fixed time step)\n"
     "  --frames N     frames to run (default 600)\n"
     "  --entities N   population kept by the spawner (default 20000)\n"
     "  --seed S       world seed (default 1)\n"
+    "  --threads T    threads running the systems, this one included (default:\n"
+    "                 every CPU); the checksum is the same for every T\n"
     "Prints a per-system timing table and the world checksum.\n";
 
 static int parse_options(int argc, char **argv, swarm_options *o) {
@@ -40,13 +44,17 @@ static int parse_options(int argc, char **argv, swarm_options *o) {
             exit(0);
         } else if (strcmp(a, "--headless") == 0) {
             o->headless = true;
-        } else if (val && (strcmp(a, "--frames") == 0 || strcmp(a, "--entities") == 0)) {
+        } else if (val && (strcmp(a, "--frames") == 0 || strcmp(a, "--entities") == 0 ||
+                           strcmp(a, "--threads") == 0)) {
             long n = strtol(val, &end, 10);
-            if (*end || n <= 0 || n > 100000000) {
-                fprintf(stderr, "swarm: error: %s needs a positive number, got '%s'\n", a, val);
+            long max = a[2] == 't' ? 1024 : 100000000;
+            if (*end || n <= 0 || n > max) {
+                fprintf(stderr, "swarm: error: %s needs a number in [1, %ld], got '%s'\n",
+                        a, max, val);
                 return -1;
             }
             if (a[2] == 'f') o->frames = (int32_t)n;
+            else if (a[2] == 't') o->threads = (int32_t)n;
             else o->entities = (int32_t)n;
             i++;
         } else if (val && strcmp(a, "--seed") == 0) {
@@ -90,9 +98,11 @@ int main(int argc, char **argv) {
     if (parse_options(argc, argv, &o) != 0) return 2;
 
     rt_world *w = rt_world_create(&(rt_world_desc){.program = &swarm_program,
-                                                   .initial_capacity = o.entities});
+                                                   .initial_capacity = o.entities,
+                                                   .threads = o.threads});
     if (!w) {
-        fprintf(stderr, "swarm: error: cannot create the world: out of memory\n");
+        fprintf(stderr, "swarm: error: cannot create the world (out of memory, or "
+                "%d threads could not start)\n", o.threads);
         return 1;
     }
     *Bounds_resource(w) = (Bounds){0.0f, 0.0f, 1280.0f, 720.0f};
@@ -114,10 +124,12 @@ int main(int argc, char **argv) {
     for (int32_t f = 0; f < o.frames && rc == 0; f++) rc = rt_world_frame(w, dt);
     if (rc != RT_OK) fprintf(stderr, "swarm: error: %s\n", rt_error_string(rc));
 
+    const rt_world_stats *st = rt_world_stats_get(w);
     printf("swarm: %d entities, %d frames, seed %" PRIu64 ", headless, dt 1/60 s\n",
            o.entities, o.frames, o.seed);
+    printf("threads %d, stages %" PRIu64 " (%" PRIu64 " on several threads)\n", st->threads,
+           st->stages, st->parallel_stages);
     print_table(w);
-    const rt_world_stats *st = rt_world_stats_get(w);
     printf("alive %d, spawned %" PRIu64 ", errors %" PRIu64 "\n", rt_world_entity_count(w),
            sp->spawned, st->errors);
     printf("checksum %016" PRIx64 "\n", rt_world_hash(w));

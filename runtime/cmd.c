@@ -7,9 +7,12 @@
  *   [rt__cmd_head][payload, padded to 8 bytes]
  *
  * and the runtime applies them in record order at the plan's next sync
- * point, so the result does not depend on timing. A record that cannot be
- * stored (out of memory) is counted and reported when the buffer is
- * applied: nothing is dropped silently. */
+ * point, so the result does not depend on timing. A buffer is written by one
+ * thread at a time: the executor gives every chunk of a structural system a
+ * buffer of its own and applies them in plan, archetype and chunk order
+ * (exec.c), so the order of records never depends on the thread that made
+ * them. A record that cannot be stored (out of memory) is counted and
+ * reported when the buffer is applied: nothing is dropped silently. */
 #include "rt_internal.h"
 
 #include <string.h>
@@ -37,23 +40,32 @@ void rt__cmd_fini(rt_cmd *c) {
     c->size = c->capacity = 0;
 }
 
+/* Grows the buffer to hold `need` bytes. Systems record on worker threads,
+ * so this allocates through the executor's lock. */
+static int cmd_grow(rt_cmd *c, size_t need) {
+    size_t cap = c->capacity ? c->capacity : RT__CMD_MIN_BYTES;
+    while (cap < need) cap *= 2;
+    uint8_t *d = rt__exec_alloc(c->world, cap, 64);
+    if (!d) return RT_ENOMEM;
+    if (c->size) memcpy(d, c->data, c->size);
+    if (c->data) rt__exec_free(c->world, c->data, c->capacity);
+    c->data = d;
+    c->capacity = cap;
+    return RT_OK;
+}
+
+int rt__cmd_reserve(rt_cmd *c, size_t bytes) {
+    return bytes <= c->capacity ? RT_OK : cmd_grow(c, bytes);
+}
+
 static void *cmd_push(rt_cmd *c, uint8_t op, int32_t arg, rt_entity e,
                       uint32_t payload) {
     uint32_t padded = (payload + 7u) & ~7u;
     size_t need = c->size + sizeof(rt__cmd_head) + padded;
-    if (need > c->capacity) {
-        size_t cap = c->capacity ? c->capacity : 4096;
-        while (cap < need) cap *= 2;
-        uint8_t *d = rt__alloc(c->world, cap, 64);
-        if (!d) {
-            if (c->lost++ == 0) c->lost_system = c->system;
-            if (!c->error) c->error = RT_ENOMEM;
-            return NULL;
-        }
-        if (c->size) memcpy(d, c->data, c->size);
-        if (c->data) rt__free(c->world, c->data, c->capacity);
-        c->data = d;
-        c->capacity = cap;
+    if (need > c->capacity && cmd_grow(c, need) != RT_OK) {
+        if (c->lost++ == 0) c->lost_system = c->system;
+        if (!c->error) c->error = RT_ENOMEM;
+        return NULL;
     }
     rt__cmd_head *h = (rt__cmd_head *)(c->data + c->size);
     *h = (rt__cmd_head){.op = op, .arg = arg, .size = padded, .system = c->system,

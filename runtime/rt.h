@@ -32,7 +32,8 @@
  *
  * Files: world.c (world, frame loop, hashing), entity.c (entity index),
  * table.c (SoA tables, tag bits, filter runs), cmd.c (command buffers),
- * exec.c (executing the plan), log.c (errors and log messages).
+ * exec.c (executing the plan, in parallel on pool.c's threads), log.c
+ * (errors and log messages).
  */
 #ifndef RT_H
 #define RT_H
@@ -83,7 +84,8 @@ static inline bool rt_entity_eq(rt_entity a, rt_entity b) {
 /* --- memory -------------------------------------------------------------- */
 
 /* Zero means malloc-based defaults. Every allocation of a world goes through
- * here, so tests can count allocations and inject failures. */
+ * here, so tests can count allocations and inject failures. Called by one
+ * thread at a time: the executor serializes its workers' calls. */
 typedef struct rt_allocator {
     void *(*alloc)(void *ud, size_t size, size_t align); /* NULL on failure */
     void (*free)(void *ud, void *ptr);
@@ -226,14 +228,32 @@ typedef struct rt_world_desc {
     void *log_ud;
     int32_t initial_capacity;   /* rows per archetype, zero: 1024 */
     int32_t threads;            /* threads running the plan, the caller
-                                   included; zero: all online cores */
+                                   included; zero: every CPU the process may
+                                   run on; 1: no worker threads at all */
+    /* The executor (exec.c, docs/exec.md); zero is right for games. */
+    int32_t chunk_rows;         /* rows per chunk a thread takes at a time,
+                                   rounded up to a multiple of 64; zero: 8192.
+                                   Never depends on the thread count. */
+    int32_t min_parallel_ns;    /* estimated work (ns) each extra thread must
+                                   get before a stage uses it; zero: 50000
+                                   while workers are parked (the cost of
+                                   waking one), a tenth of that while they
+                                   still spin; negative: always every thread */
+    bool system_major;          /* run chains of per-entity systems system by
+                                   system instead of chunk by chunk (for tests
+                                   and measurements; the result is the same) */
 } rt_world_desc;
 
+/* A system's time is its work summed over its chunks on every thread. Small
+ * systems are timed on a sample of chunks and frames (a clock read costs as
+ * much as a small system); in between, their measured cost per row stands in
+ * (docs/exec.md). */
 typedef struct rt_system_stats {
-    uint64_t last_ns;           /* time of the last frame */
+    uint64_t last_ns;           /* the last frame, measured or estimated */
     uint64_t total_ns;          /* since the world was created */
-    uint64_t max_ns;
+    uint64_t max_ns;            /* the largest measured frame */
     uint64_t runs;              /* frames the system ran in */
+    uint64_t timed;             /* frames in which it was measured */
 } rt_system_stats;
 
 typedef struct rt_world_stats {
@@ -246,15 +266,21 @@ typedef struct rt_world_stats {
     uint64_t bytes_live;        /* bytes held from the allocator now */
     int32_t n_systems;
     const rt_system_stats *systems; /* [n_systems], program order */
+    int32_t threads;            /* threads running the plan, caller included */
+    uint64_t stages;            /* stages run (a stage ends at a sync point) */
+    uint64_t parallel_stages;   /* of those, stages offered to worker threads */
 } rt_world_stats;
 
-rt_world *rt_world_create(const rt_world_desc *desc); /* NULL: no memory/bad desc */
+/* NULL: out of memory, a bad desc, or worker threads could not start. */
+rt_world *rt_world_create(const rt_world_desc *desc);
 void rt_world_destroy(rt_world *w);
 const rt_program *rt_world_program(const rt_world *w);
 
 /* Run one frame of the plan with time step dt (seconds). Returns RT_OK or
  * the first error met (out of memory while applying commands); every error is
- * also logged and counted. */
+ * also logged and counted. Systems run on up to desc.threads threads; the
+ * result is bit-identical for every thread count (docs/exec.md). Not
+ * reentrant: one thread at a time calls the frame. */
 int rt_world_frame(rt_world *w, float dt);
 float rt_world_dt(const rt_world *w);     /* dt of the frame being run */
 uint64_t rt_world_frame_index(const rt_world *w);

@@ -163,14 +163,31 @@ struct rt_cmd {
     int error;                 /* first error met while recording */
 };
 
+enum { RT__CMD_MIN_BYTES = 4096 }; /* a buffer's first allocation */
+
 void rt__cmd_init(rt_world *w, rt_cmd *c);
 void rt__cmd_fini(rt_cmd *c);
+/* Makes room for `bytes` bytes of records now, so recording allocates only
+ * past them; RT_OK or RT_ENOMEM. */
+int rt__cmd_reserve(rt_cmd *c, size_t bytes);
 /* Applies and clears; returns RT_OK or the first error. */
 int rt__cmd_apply(rt_world *w, rt_cmd *c);
 
 /* --- exec.c ------------------------------------------------------------------ */
 
+typedef struct rt__exec rt__exec; /* the plan as units and stages, the pool */
+
+/* Builds the executor of w->program (units, chains, stages, per-thread
+ * scratch) and starts its worker threads; RT_OK, RT_ENOMEM or RT_EINVAL
+ * (threads could not start or too many were asked for; logged). */
+int rt__exec_init(rt_world *w, const rt_world_desc *desc);
+void rt__exec_fini(rt_world *w);
 int rt__exec_frame(rt_world *w);
+/* Allocation while a frame runs on several threads (command buffers growing
+ * on workers): serialized, since neither the user's allocator nor the
+ * world's stats are thread-safe. */
+void *rt__exec_alloc(rt_world *w, size_t size, size_t align);
+void rt__exec_free(rt_world *w, void *p, size_t size);
 
 /* --- world.c ------------------------------------------------------------------ */
 
@@ -193,6 +210,7 @@ struct rt_world {
     float dt;
     rt_world_stats stats;
     rt_system_stats *system_stats; /* [n_systems] */
+    rt__exec *exec;            /* exec.c */
 };
 
 void *rt__alloc(rt_world *w, size_t size, size_t align);

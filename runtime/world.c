@@ -102,6 +102,7 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
     if (rt__entities_reserve(w, &w->entities, (uint32_t)cap) != RT_OK) goto fail;
     w->stats.n_systems = p->n_systems;
     w->stats.systems = w->system_stats;
+    if (rt__exec_init(w, desc) != RT_OK) goto fail;
     return w;
 fail:
     rt_world_destroy(w);
@@ -110,6 +111,7 @@ fail:
 
 void rt_world_destroy(rt_world *w) {
     if (!w) return;
+    rt__exec_fini(w); /* first: it stops the worker threads */
     const rt_program *p = w->program;
     if (w->tables && w->plans)
         for (int32_t i = 0; i < p->n_archetypes; i++)

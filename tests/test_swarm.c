@@ -52,6 +52,29 @@ static void swarm_same_seed_same_checksum(void **state) {
     assert_string_not_equal(checksum(a), checksum(c));
 }
 
+/* The executor's result does not depend on the thread count: the pinned
+ * checksum for 1 thread (no workers at all) up to 16 (more than the cores),
+ * and for a population large enough that stages go parallel. */
+static void swarm_same_checksum_for_every_thread_count(void **state) {
+    (void)state;
+    static char out[16384], first[64];
+    const char *threads[] = {"1", "2", "4", "8", "16"};
+    for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+        char args[128];
+        snprintf(args, sizeof args, "--frames 240 --entities 3000 --seed 7 --threads %s",
+                 threads[i]);
+        assert_int_equal(run(out, sizeof out, args), 0);
+        if (strncmp(checksum(out), PINNED_CHECKSUM, strlen(PINNED_CHECKSUM)) != 0)
+            fail_msg("--threads %s: checksum changed:\n%s", threads[i], out);
+        snprintf(args, sizeof args, "--frames 60 --entities 40000 --seed 5 --threads %s",
+                 threads[i]);
+        assert_int_equal(run(out, sizeof out, args), 0);
+        if (i == 0) snprintf(first, sizeof first, "%.25s", checksum(out));
+        else if (strncmp(checksum(out), first, strlen(first)) != 0)
+            fail_msg("--threads %s: '%.25s', 1 thread: '%s'", threads[i], checksum(out), first);
+    }
+}
+
 static void swarm_prints_table_of_every_system(void **state) {
     (void)state;
     static char out[16384];
@@ -73,6 +96,7 @@ static void swarm_bad_arguments_exit_2(void **state) {
     assert_int_equal(run(out, sizeof out, "--frames -3"), 2);
     assert_non_null(strstr(out, "error"));
     assert_int_equal(run(out, sizeof out, "--bogus"), 2);
+    assert_int_equal(run(out, sizeof out, "--threads 0"), 2);
     assert_int_equal(run(out, sizeof out, "--help"), 0);
     assert_non_null(strstr(out, "usage: swarm"));
 }
@@ -81,6 +105,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(swarm_checksum_pinned_for_seed),
         cmocka_unit_test(swarm_same_seed_same_checksum),
+        cmocka_unit_test(swarm_same_checksum_for_every_thread_count),
         cmocka_unit_test(swarm_prints_table_of_every_system),
         cmocka_unit_test(swarm_bad_arguments_exit_2),
     };
