@@ -436,6 +436,15 @@ static void arg_path(args *a, const char *flag, const char *path, const char *di
 
 /* The flags a file is compiled with, from the database, minus what only
  * the compiler driver needs (output, dependency files, the source). */
+/* gcc optimisation flags clang rejects as unknown arguments; they do not
+ * change what a body means, so the check drops them. */
+static bool gcc_only(const char *a) {
+    static const char *const prefixes[] = {"-fvect-cost-model", "-fsimd-cost-model"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(a, prefixes[i], strlen(prefixes[i])) == 0) return true;
+    return false;
+}
+
 static bool flags_from_db(CXCompilationDatabase db, const char *file, args *out) {
     char abs[PATH_MAX];
     if (!realpath(file, abs)) return false;
@@ -471,7 +480,7 @@ static bool flags_from_db(CXCompilationDatabase db, const char *file, args *out)
             is_source = (realpath(a[0] == '/' ? a : resolved, real) && strcmp(real, abs) == 0);
         }
         if (takes_next || is_source || strcmp(a, "-c") == 0 || strcmp(a, "-MMD") == 0 ||
-            strcmp(a, "-MD") == 0) {
+            strcmp(a, "-MD") == 0 || gcc_only(a)) {
             /* dropped */
         } else if (path_next) {
             arg_add(out, a);

@@ -310,9 +310,11 @@ int32_t rt_world_entity_count(const rt_world *w);
  * nothing. */
 int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n);
 
-/* Hash of everything observable: every table's live rows, column by column,
- * entity handles and tag bits, and every resource. Equal worlds hash equal on
- * every machine (it hashes bytes, so -ffp-contract=off matters). */
+/* Hash of every table's live rows, column by column, with entity handles and
+ * tag bits. Equal worlds hash equal on every machine (it hashes bytes, so
+ * -ffp-contract=off matters). Resources are left out: the runtime does not
+ * know their fields, and the padding bytes of a struct assigned by value are
+ * not guaranteed to be copied; compare the resources a test cares about. */
 uint64_t rt_world_hash(const rt_world *w);
 
 const rt_world_stats *rt_world_stats_get(const rt_world *w);
