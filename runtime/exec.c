@@ -1087,6 +1087,8 @@ int rt__exec_frame(rt_world *w) {
         w->stats.stages++;
         int e = sync_stage(w, x);
         if (err == RT_OK) err = e;
+        e = rt__jobs_sync(w, si); /* async results due now, after the commands */
+        if (err == RT_OK) err = e;
     }
     if (x->n_stages == 0 && (w->cmd.size || w->cmd.lost)) err = rt__cmd_apply(w, &w->cmd);
     x->frame++;

@@ -32,8 +32,8 @@
  *
  * Files: world.c (world, frame loop, hashing), entity.c (entity index),
  * table.c (SoA tables, tag bits, filter runs), cmd.c (command buffers),
- * exec.c (executing the plan, in parallel on pool.c's threads), log.c
- * (errors and log messages).
+ * exec.c (executing the plan, in parallel on pool.c's threads), jobs.c
+ * (async jobs across frames, docs/jobs.md), log.c (errors and log messages).
  */
 #ifndef RT_H
 #define RT_H
@@ -56,7 +56,8 @@ extern "C" {
     X(RT_EINVAL, "invalid argument")                                     \
     X(RT_ENOTFOUND, "entity's archetype has no such component or tag")   \
     X(RT_EFULL, "queue full")                                            \
-    X(RT_ELIMIT, "capacity limit reached")
+    X(RT_ELIMIT, "capacity limit reached")                               \
+    X(RT_EBUSY, "entity already has a job in flight")
 
 typedef enum rt_error {
 #define RT__ENUM(e, s) e,
@@ -119,6 +120,7 @@ typedef struct rt_type_desc { /* a component or resource */
 typedef struct rt_table rt_table;
 typedef struct rt_world rt_world;
 typedef struct rt_cmd rt_cmd;
+typedef struct rt_job_desc rt_job_desc; /* an async system's job: see "async jobs" */
 
 /* Runs one system over rows [begin, end) of table t (t is NULL for systems
  * that iterate no entities; they are called once per frame). Generated. */
@@ -152,6 +154,9 @@ typedef struct rt_system_desc {
      * ready system with the largest rank first follows the critical path. */
     uint32_t cost_ns;       /* expected time of one run, measured or estimated */
     uint32_t rank_ns;       /* longest path from its start to its stage's end */
+    /* RT_SYSTEM_ASYNC: its job (input and result sizes, the job function,
+     * how a result is written into the world); NULL otherwise. */
+    const rt_job_desc *job;
 } rt_system_desc;
 
 /* Steps are in a topological order of the successor edges. A step with
@@ -216,6 +221,173 @@ int rt_cmd_create(rt_cmd *c, int32_t archetype, const void *init);
 int rt_cmd_destroy(rt_cmd *c, rt_entity e);
 int rt_cmd_tag(rt_cmd *c, rt_entity e, int32_t tag, bool on);
 
+/* --- async jobs (jobs.c, docs/jobs.md) ---------------------------------- */
+
+/* Work that does not fit in a frame (pathfinding, AI decisions) runs as jobs
+ * on job threads, between and across frames. An ECS_ASYNC system's body
+ * submits one job per entity with a copy of its input (the job never reads
+ * the world); the job function writes a result; the result is written into
+ * the components the system declares it writes at the sync point that ends
+ * the system's stage, exactly `deadline_frames` frames after submission.
+ *
+ * Entity states, per async system: an entity "needs work" until a submission
+ * for it is accepted, then it is "pending" until its job is resolved at its
+ * due sync point: applied, dropped (the entity was destroyed meanwhile) or,
+ * with RT_JOBS_DISCARD only, timed out (the entity needs work again and the
+ * late result is thrown away when it comes). A submission is accepted only
+ * when the job has room in the queue: otherwise rt_jobs_submit returns
+ * RT_EFULL and the entity stays in "needs work" for a later frame. Nothing is
+ * ever pending without a job that will resolve it, and no result is applied
+ * twice.
+ *
+ * Determinism: with RT_JOBS_WAIT (the default) a result that is late at its
+ * sync point is waited for, the frame thread running queued jobs itself
+ * meanwhile, and room in the queue is counted in jobs not yet resolved (which
+ * only changes at sync points), so the world after N frames depends neither
+ * on the number of threads nor on how fast jobs run. */
+
+typedef struct rt_jobs rt_jobs;           /* a job system: queue, job threads, ports */
+typedef struct rt_jobs_port rt_jobs_port; /* the jobs of one async system */
+
+typedef void (*rt_job_fn)(const void *in, void *out);
+typedef int (*rt_job_apply_fn)(rt_world *w, rt_entity e, const void *out);
+
+/* Emitted by ecsc for each ECS_ASYNC system (generated/<name>.c). */
+struct rt_job_desc {
+    uint32_t in_size, in_align;   /* bytes: <system>_job_in */
+    uint32_t out_size, out_align; /* bytes: <system>_job_out */
+    rt_job_fn run;                /* calls <system>_job(in, out), on a job thread */
+    rt_job_apply_fn apply;        /* writes a result into e's components (sync point) */
+};
+
+/* What happens to a job that has not finished when its result is due. */
+enum rt_jobs_late {
+    RT_JOBS_WAIT = 0,    /* the sync point waits for it (running queued jobs
+                            meanwhile): deterministic, a slow job stalls a frame */
+    RT_JOBS_DISCARD = 1  /* it times out: its entity needs work again and its
+                            result is discarded when it comes; frames never wait,
+                            but results then depend on timing */
+};
+
+/* Zero means default for every field. */
+typedef struct rt_jobs_desc {
+    uint32_t queue_capacity;    /* jobs in flight, all async systems together (each
+                                   gets an equal share); rounded up to a power of
+                                   two; 0: 4096 */
+    uint32_t deadline_frames;   /* a job submitted in frame f is resolved at the
+                                   sync point of its system's stage in frame
+                                   f + deadline_frames; 0: 2 */
+    int32_t threads;            /* job threads; 0: the world's threads minus one
+                                   (standalone: one); negative: none, jobs then
+                                   run on the frame thread when they come due */
+    uint32_t late;              /* enum rt_jobs_late */
+    uint32_t batch_min;         /* jobs per push into the queue, adapted between */
+    uint32_t batch_max;         /*   these bounds; 0: 1 and 64 */
+    uint32_t target_latency_us; /* a job's wait for its batch above which batches
+                                   shrink; 0: 50 */
+    uint32_t spin_us;           /* a job thread's spin on an empty queue before it
+                                   parks; 0: 50 */
+    uint32_t slow_job_us;       /* testing: every job first sleeps this long (a
+                                   deliberately slow executor) */
+    bool no_rotation;           /* testing: async systems always start at their
+                                   first row instead of at the entity refused
+                                   first for lack of room (docs/jobs.md, fairness) */
+    rt_allocator allocator;     /* standalone only; a world's jobs use the world's */
+} rt_jobs_desc;
+
+/* Latency histograms: 8 buckets per power of two of nanoseconds (bucket
+ * bounds within 12.5 %); rt_jobs_percentile reads them. */
+#define RT_JOBS_LAT_BUCKETS 400
+#define RT_JOBS_FRAME_BUCKETS 16 /* the last one counts that many frames or more */
+
+typedef struct rt_jobs_stats {
+    uint64_t submitted;   /* accepted submissions: entities that became pending */
+    uint64_t refused;     /* submissions refused, the queue being full: the entity
+                             stays in "needs work" and asks again later */
+    uint64_t completed;   /* job functions that ran to the end (counted at the
+                             sync point that resolves them) */
+    uint64_t applied;     /* results written into the world */
+    uint64_t dropped;     /* results not applied: the entity was gone */
+    uint64_t timed_out;   /* RT_JOBS_DISCARD: jobs unfinished when due */
+    uint64_t discarded;   /* results of timed-out jobs, thrown away */
+    uint64_t cancelled;   /* jobs that never ran: timed out or entity gone first */
+    uint64_t waited;      /* RT_JOBS_WAIT: results late at their sync point */
+    uint64_t wait_ns;     /* time sync points spent on late results */
+    uint64_t helped;      /* jobs the frame thread ran itself */
+    uint64_t batches;     /* pushes into the queue */
+    uint32_t in_flight;   /* submitted, not yet resolved */
+    uint32_t zombies;     /* timed out and still running */
+    uint32_t batch;       /* current batch size (the first async system's) */
+    uint32_t capacity;    /* the queue's, in jobs */
+    uint32_t threads;     /* job threads */
+    uint32_t deadline_frames;
+    uint64_t done_ns[RT_JOBS_LAT_BUCKETS];     /* submit -> job finished */
+    uint64_t applied_ns[RT_JOBS_LAT_BUCKETS];  /* submit -> result applied */
+    uint64_t done_frames[RT_JOBS_FRAME_BUCKETS]; /* frames from submit to finished */
+} rt_jobs_stats;
+
+/* The q-quantile (0..1) of a histogram of rt_jobs_stats, in its unit (ns or
+ * frames: frame histograms have one bucket per value); NAN when empty. */
+double rt_jobs_percentile(const uint64_t *hist, int32_t n_buckets, double q);
+
+/* A consistency check for tests and the game's summary: every pending entity
+ * has a job in flight that is due at or after `frame`, every job in flight
+ * has its entity marked pending, and submitted == applied + dropped +
+ * timed_out + in_flight. stranded and unaccounted are always 0. */
+typedef struct rt_jobs_audit {
+    uint32_t in_flight;   /* jobs */
+    uint32_t pending;     /* entities marked pending */
+    uint32_t stranded;    /* pending entities or jobs that nothing would resolve */
+    int64_t unaccounted;  /* submitted - (applied + dropped + timed_out + in_flight) */
+} rt_jobs_audit;
+
+/* Called for each due result at collection, in submission order. */
+typedef struct rt_jobs_sink {
+    bool (*alive)(void *ud, rt_entity e);
+    int (*apply)(void *ud, rt_entity e, const void *out); /* RT_OK or an error */
+    void *ud;
+} rt_jobs_sink;
+
+/* Standalone use (tests, benchmarks; a world does all of this itself): one
+ * port per job description. NULL on failure, the reason in *err (RT_EINVAL:
+ * a bad desc or job description; RT_ENOMEM; RT_ELIMIT: threads could not
+ * start). */
+rt_jobs *rt_jobs_create(const rt_jobs_desc *desc, int32_t n_ports,
+                        const rt_job_desc *const *jobs, int *err);
+void rt_jobs_destroy(rt_jobs *j); /* stops the job threads; queued jobs never run */
+rt_jobs_port *rt_jobs_get_port(rt_jobs *j, int32_t port);
+/* Submissions from now on belong to `frame`. */
+void rt_jobs_begin_frame(rt_jobs *j, uint64_t frame);
+/* Resolves the port's jobs due at or before `frame`, in submission order:
+ * waits for late ones (RT_JOBS_WAIT) or times them out (RT_JOBS_DISCARD),
+ * then applies each result whose entity is alive. Returns RT_OK or the first
+ * error of an apply. One thread per port at a time, as for submissions. */
+int rt_jobs_collect(rt_jobs_port *p, uint64_t frame, const rt_jobs_sink *sink);
+void rt_jobs_get_stats(const rt_jobs *j, rt_jobs_stats *out);
+void rt_jobs_audit_get(const rt_jobs *j, uint64_t frame, rt_jobs_audit *out);
+
+/* For async system bodies (through the generated <system>_submit and
+ * <system>_pending) and generated code. A port is used by one thread at a
+ * time: the executor runs an async system as one item. */
+
+/* Accepts a job for entity e with a copy of in_size bytes at `in`: RT_OK (e
+ * is pending from now on), RT_EFULL (no room in the queue: e still needs
+ * work; counted as refused), RT_EBUSY (e already has a job in flight). */
+int rt_jobs_submit(rt_jobs_port *p, rt_entity e, const void *in);
+bool rt_jobs_pending(const rt_jobs_port *p, rt_entity e);
+/* Pushes the jobs still waiting for their batch into the queue. */
+void rt_jobs_flush(rt_jobs_port *p);
+
+/* Generated code: the port of async system `system` of w's program. */
+rt_jobs_port *rt_jobs_port_of(rt_world *w, int32_t system);
+/* Generated code: where an async system starts in rows [begin, end) of t:
+ * at the entity refused first for lack of room last time, so that a full
+ * queue serves every entity in turn; `begin` otherwise. */
+int32_t rt_jobs_first_row(const rt_jobs_port *p, const rt_world *w, const rt_table *t,
+                          int32_t begin, int32_t end);
+/* The world's job system: NULL when its program has no async system. */
+rt_jobs *rt_world_jobs(rt_world *w);
+
 /* --- the world ------------------------------------------------------------- */
 
 typedef void (*rt_log_fn)(void *ud, int level, const char *msg);
@@ -242,6 +414,7 @@ typedef struct rt_world_desc {
     bool system_major;          /* run chains of per-entity systems system by
                                    system instead of chunk by chunk (for tests
                                    and measurements; the result is the same) */
+    rt_jobs_desc jobs;          /* async systems' jobs (jobs.c); zero: defaults */
 } rt_world_desc;
 
 /* A system's time is its work summed over its chunks on every thread. Small

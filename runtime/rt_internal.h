@@ -189,6 +189,21 @@ int rt__exec_frame(rt_world *w);
 void *rt__exec_alloc(rt_world *w, size_t size, size_t align);
 void rt__exec_free(rt_world *w, void *p, size_t size);
 
+/* --- jobs.c ------------------------------------------------------------------ */
+
+/* Builds the job system of w's program when it has async systems (after
+ * rt__exec_init: job threads default to the executor's workers); RT_OK,
+ * RT_ENOMEM, RT_EINVAL (an async system without a job) or RT_ELIMIT (job
+ * threads could not start); logged. */
+int rt__jobs_init(rt_world *w, const rt_world_desc *desc);
+void rt__jobs_fini(rt_world *w);
+/* At the top of a frame: submissions from now on belong to it. */
+void rt__jobs_frame_begin(rt_world *w);
+/* At the sync point after stage `stage`, once its commands are applied:
+ * resolves the jobs of that stage's async systems that are due this frame.
+ * Returns RT_OK or the first error (logged). */
+int rt__jobs_sync(rt_world *w, int32_t stage);
+
 /* --- world.c ------------------------------------------------------------------ */
 
 struct rt_world {
@@ -211,6 +226,7 @@ struct rt_world {
     rt_world_stats stats;
     rt_system_stats *system_stats; /* [n_systems] */
     rt__exec *exec;            /* exec.c */
+    rt_jobs *jobs;             /* jobs.c; NULL without async systems */
 };
 
 void *rt__alloc(rt_world *w, size_t size, size_t align);

@@ -103,6 +103,7 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
     w->stats.n_systems = p->n_systems;
     w->stats.systems = w->system_stats;
     if (rt__exec_init(w, desc) != RT_OK) goto fail;
+    if (rt__jobs_init(w, desc) != RT_OK) goto fail;
     return w;
 fail:
     rt_world_destroy(w);
@@ -111,7 +112,8 @@ fail:
 
 void rt_world_destroy(rt_world *w) {
     if (!w) return;
-    rt__exec_fini(w); /* first: it stops the worker threads */
+    rt__jobs_fini(w); /* first: they stop the job threads and the workers */
+    rt__exec_fini(w);
     const rt_program *p = w->program;
     if (w->tables && w->plans)
         for (int32_t i = 0; i < p->n_archetypes; i++)
@@ -363,6 +365,7 @@ int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n) {
 int rt_world_frame(rt_world *w, float dt) {
     uint64_t t0 = rt_now_ns();
     w->dt = dt;
+    rt__jobs_frame_begin(w);
     int err = rt__exec_frame(w);
     uint64_t ns = rt_now_ns() - t0;
     w->stats.frames++;
