@@ -226,6 +226,41 @@ static int access_space(ecs_access_kind k) {
     }
 }
 
+/* An async system submits one job per entity: it has exactly one job input
+ * (ECS_JOB_INPUT) and writes at least one component (the job's result is
+ * those components). A job input on a system that is not async is a
+ * mistake. */
+static void check_async(const ecs_model *m, const ecs_system *s) {
+    const ecs_access *input = NULL;
+    bool writes_component = false;
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (a->kind == ECS_ACCESS_WRITE && a->index >= 0 &&
+            m->types[a->index].kind == ECS_COMPONENT_KIND)
+            writes_component = true;
+        if (a->kind != ECS_ACCESS_JOB_INPUT) continue;
+        if (!input) {
+            input = a;
+        } else if (strcmp(input->target, a->target) != 0) {
+            ecs_diag(ECS_ERROR, a->loc, "system '%s' has a second job input '%s': an "
+                     "async system's jobs have one input type", s->name, a->target);
+            note_previous(input->loc);
+        }
+    }
+    if (!(s->flags & ECS_SYS_ASYNC)) {
+        if (input)
+            ecs_diag(ECS_ERROR, input->loc, "system '%s' has a job input but is not "
+                     "ECS_ASYNC", s->name);
+        return;
+    }
+    if (!input)
+        ecs_diag(ECS_ERROR, s->loc, "async system '%s' has no job input: name the type "
+                 "its jobs copy with ECS_JOB_INPUT(T)", s->name);
+    if (!writes_component)
+        ecs_diag(ECS_ERROR, s->loc, "async system '%s' writes no component: its jobs' "
+                 "results are the components it writes (ECS_WRITE)", s->name);
+}
+
 static void check_system(ecs_model *m, ecs_system *s) {
     bool writes_resource = false;
     s->phase = -1;
@@ -267,6 +302,8 @@ static void check_system(ecs_model *m, ecs_system *s) {
     if ((s->flags & ECS_SYS_MAIN_THREAD) && (s->flags & ECS_SYS_ASYNC))
         ecs_diag(ECS_ERROR, s->loc, "system '%s' cannot be both ECS_MAIN_THREAD "
                  "and ECS_ASYNC", s->name);
+    else
+        check_async(m, s);
     for (int i = 0; i < s->n_access; i++) {
         ecs_access *a = &s->access[i];
         if (a->kind == ECS_ACCESS_TOGGLES && a->index >= 0) {

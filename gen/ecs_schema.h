@@ -30,6 +30,9 @@
  *                                       declaration order without a warning
  *   ECS_IN_PHASE(P)                     the system belongs to phase P
  *   ECS_MAIN_THREAD / ECS_ASYNC / ECS_SERIAL    thread affinity
+ *   ECS_JOB_INPUT(T)                    an ECS_ASYNC system's job input: a
+ *                                       typedef'd struct T, copied per job
+ *                                       (docs/jobs.md)
  *
  * See docs/schema.md for the full language and an example, docs/schedule.md
  * for how the schedule is derived from the access lists.
@@ -94,5 +97,9 @@
 #define ECS_MAIN_THREAD char ecs_main_thread_ ECS__ANNOTATE("ecs.main_thread")
 #define ECS_ASYNC       char ecs_async_ ECS__ANNOTATE("ecs.async")
 #define ECS_SERIAL      char ecs_serial_ ECS__ANNOTATE("ecs.serial")
+/* The input an async system copies into each job: any type named by one
+ * identifier (a typedef). clang resolves it, so a misspelt name is clang's
+ * error; the job's result type is generated from what the system writes. */
+#define ECS_JOB_INPUT(T) const T *ecs_job_input__##T ECS__ANNOTATE("ecs.job_input")
 
 #endif /* ECS_SCHEMA_H */

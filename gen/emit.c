@@ -42,6 +42,19 @@ static bool is_resource_access(const emitter *e, const ecs_access *a) {
 
 static bool has_cmd(const ecs_system *s) { return (s->flags & ECS_SYS_STRUCTURAL) != 0; }
 
+static bool is_async(const ecs_system *s) { return (s->flags & ECS_SYS_ASYNC) != 0; }
+
+/* An async system's ECS_JOB_INPUT type (check.c made sure there is one). */
+static const char *job_input(const ecs_system *s) {
+    for (int i = 0; i < s->n_access; i++)
+        if (s->access[i].kind == ECS_ACCESS_JOB_INPUT) return s->access[i].target;
+    return "void";
+}
+
+static bool writes_component(const emitter *e, const ecs_access *a) {
+    return a->kind == ECS_ACCESS_WRITE && is_entity_access(e, a);
+}
+
 static const char *loc_str(const ecs_loc *l) {
     static char out[4][512];
     static int k;
@@ -199,11 +212,40 @@ static void emit_cmd_api(ecs_text *b, const emitter *e, const ecs_system *s) {
     ecs_put(b, "\n");
 }
 
+/* An async system's job types and its handle on them: the input named by
+ * ECS_JOB_INPUT, the result made of the components it writes, and the typed
+ * submit/pending helpers (docs/jobs.md). */
+static void emit_jobs_api(ecs_text *b, const emitter *e, const ecs_system *s) {
+    const char *in = job_input(s), *n = s->name;
+    char in_name[300];
+    snprintf(in_name, sizeof in_name, "%s_job_in", n);
+    if (strcmp(in, in_name) != 0)
+        ecs_put(b, "typedef %s %s_job_in; /* a job's input, copied when it is submitted */\n",
+            in, n);
+    ecs_put(b, "typedef struct %s_job_out { /* a job's result: what '%s' writes */\n", n, n);
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (!writes_component(e, a)) continue;
+        const ecs_type *t = type_of(e, a->index);
+        ecs_put(b, "    %s %s;\n", t->name, t->member);
+    }
+    ecs_put(b, "} %s_job_out;\n", n);
+    ecs_put(b, "typedef struct %s_jobs { rt_jobs_port *port; } %s_jobs;\n", n, n);
+    ecs_put(b, "/* Accepts a job for e with a copy of *in: RT_OK (e is pending until its\n"
+           " * result is applied), RT_EFULL (no room in the queue: e still needs work),\n"
+           " * RT_EBUSY (e already has a job in flight). */\n");
+    ecs_put(b, "static inline int %s_submit(%s_jobs j, rt_entity e, const %s_job_in *in) {\n"
+           "    return rt_jobs_submit(j.port, e, in);\n}\n", n, n, n);
+    ecs_put(b, "static inline bool %s_pending(%s_jobs j, rt_entity e) {\n"
+           "    return rt_jobs_pending(j.port, e);\n}\n", n, n);
+}
+
 static void emit_view(ecs_text *b, const emitter *e, const ecs_system *s) {
     ecs_put(b, "/* system %s (%s): ", s->name, loc_str(&s->loc));
     access_summary(b, e, s);
     ecs_put(b, " */\n");
     if (has_cmd(s)) emit_cmd_api(b, e, s);
+    if (is_async(s)) emit_jobs_api(b, e, s);
     ecs_put(b, "typedef struct %s_view {\n", s->name);
     if (s->n_archetypes) {
         ecs_put(b, "    int32_t count;            /* entities in this run */\n");
@@ -239,8 +281,14 @@ static void emit_view(ecs_text *b, const emitter *e, const ecs_system *s) {
         }
     }
     if (has_cmd(s)) ecs_put(b, "    %s_cmd cmd;               /* structural changes */\n", s->name);
+    if (is_async(s)) ecs_put(b, "    %s_jobs jobs;             /* async: submit a job per entity */\n", s->name);
     ecs_put(b, "} %s_view;\n", s->name);
-    ecs_put(b, "void %s(%s_view v); /* defined in systems/ */\n\n", s->name, s->name);
+    ecs_put(b, "void %s(%s_view v); /* defined in systems/ */\n", s->name, s->name);
+    if (is_async(s))
+        ecs_put(b, "/* The job, defined in systems/: runs on a job thread and sees only *in. */\n"
+               "void %s_job(const %s_job_in *in, %s_job_out *out);\n", s->name, s->name,
+            s->name);
+    ecs_put(b, "\n");
 }
 
 static char *emit_header(const emitter *e, const char *guard) {
@@ -305,14 +353,15 @@ static void emit_view_common(ecs_text *b, const emitter *e, const ecs_system *s)
     }
     if (has_cmd(s)) ecs_put(b, "    v.cmd.cmd = cmd;\n");
     else ecs_put(b, "    (void)cmd;\n");
+    if (is_async(s)) ecs_put(b, "    v.jobs.port = rt_jobs_port_of(w, %s_id);\n", s->name);
 }
 
 static void emit_entry(ecs_text *b, const emitter *e, const ecs_system *s,
                        const ecs_archetype *a) {
     bool filtered;
     emit_filter(b, e, s, a, &filtered);
-    ecs_put(b, "static void %s__%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
-           "        rt_cmd *cmd) {\n", s->name, a->name);
+    ecs_put(b, "static void %s__%s%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
+           "        rt_cmd *cmd) {\n", s->name, a->name, is_async(s) ? "_rows" : "");
     ecs_put(b, "    %s_view v;\n", s->name);
     emit_view_common(b, e, s);
     const char *lo = "begin";
@@ -338,6 +387,39 @@ static void emit_entry(ecs_text *b, const emitter *e, const ecs_system *s,
         }
     }
     ecs_put(b, "        %s(v);\n    }\n}\n\n", s->name);
+    if (!is_async(s)) return;
+    /* The entry point of an async system: rows in the order that serves a
+     * full queue's refused entities first, then the last batch pushed. */
+    ecs_put(b, "static void %s__%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
+           "        rt_cmd *cmd) {\n", s->name, a->name);
+    ecs_put(b, "    rt_jobs_port *port = rt_jobs_port_of(w, %s_id);\n", s->name);
+    ecs_put(b, "    int32_t from = rt_jobs_first_row(port, w, t, begin, end);\n");
+    ecs_put(b, "    %s__%s_rows(w, t, from, end, cmd);\n", s->name, a->name);
+    ecs_put(b, "    if (from > begin) %s__%s_rows(w, t, begin, from, cmd);\n", s->name, a->name);
+    ecs_put(b, "    rt_jobs_flush(port);\n}\n\n");
+}
+
+/* An async system's job function behind the runtime's signature, how a
+ * result is written into the world, and both as the system's rt_job_desc. */
+static void emit_job(ecs_text *b, const emitter *e, const ecs_system *s) {
+    const char *n = s->name;
+    ecs_put(b, "static void %s__job(const void *in, void *out) {\n"
+           "    %s_job((const %s_job_in *)in, (%s_job_out *)out);\n}\n\n", n, n, n, n);
+    ecs_put(b, "static int %s__apply(rt_world *w, rt_entity e, const void *out) {\n"
+           "    const %s_job_out *r = (const %s_job_out *)out;\n", n, n, n);
+    bool first = true;
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (!writes_component(e, a)) continue;
+        const ecs_type *t = type_of(e, a->index);
+        ecs_put(b, "    %s rt_world_set(w, e, %s_id, &r->%s);\n",
+            first ? "int err =" : "if (err == RT_OK) err =", t->name, t->member);
+        first = false;
+    }
+    ecs_put(b, "    return err;\n}\n\n");
+    ecs_put(b, "static const rt_job_desc %s_job_desc = {\n"
+           "    sizeof(%s_job_in), _Alignof(%s_job_in), sizeof(%s_job_out), _Alignof(%s_job_out),\n"
+           "    %s__job, %s__apply,\n};\n\n", n, n, n, n, n, n, n);
 }
 
 static void emit_once(ecs_text *b, const emitter *e, const ecs_system *s) {
@@ -487,6 +569,12 @@ static char *emit_source(const emitter *e, const char *header) {
         for (int k = 0; k < s->n_archetypes; k++)
             emit_entry(&b, e, s, &m->archetypes[s->archetypes[k]]);
     }
+    bool any_async = false;
+    for (int i = 0; i < m->n_systems; i++) any_async |= is_async(&m->systems[i]);
+    if (any_async)
+        ecs_put(&b, "/* --- async jobs: each job function and how its result is applied --- */\n\n");
+    for (int i = 0; i < m->n_systems; i++)
+        if (is_async(&m->systems[i])) emit_job(&b, e, &m->systems[i]);
 
     ecs_put(&b, "/* --- the program: tables the runtime interprets --- */\n\n");
     emit_type_table(&b, e, ECS_COMPONENT_KIND, "components");
@@ -531,6 +619,7 @@ static char *emit_source(const emitter *e, const char *header) {
             ecs_put(&b, "        .n_successors = %d,\n        .successors = %s_successors,\n",
                 plan->n_succ[i], s->name);
         ecs_put(&b, "        .n_predecessors = %d,\n", plan->n_preds[i]);
+        if (is_async(s)) ecs_put(&b, "        .job = &%s_job_desc,\n", s->name);
         uint64_t cost = e->sc->cost_ns[i], rank = e->sc->rank_ns[i];
         ecs_put(&b, "        .cost_ns = %llu, /* %s */\n        .rank_ns = %llu,\n    },\n",
             (unsigned long long)(cost > UINT32_MAX ? UINT32_MAX : cost),

@@ -93,7 +93,8 @@ typedef struct ecs_expected {
     X(AFTER, "after") X(BEFORE, "before") \
     X(ORDERED_AFTER, "ordered_after") X(ORDERED_BEFORE, "ordered_before") \
     X(ALLOW_AMBIGUOUS, "allow_ambiguous") X(IN_PHASE, "in_phase") \
-    X(MAIN_THREAD, "main_thread") X(ASYNC, "async") X(SERIAL, "serial")
+    X(MAIN_THREAD, "main_thread") X(ASYNC, "async") X(SERIAL, "serial") \
+    X(JOB_INPUT, "job_input")
 
 typedef enum ecs_access_kind {
 #define X(k, s) ECS_ACCESS_##k,

@@ -315,8 +315,13 @@ static void parse_system(parse_ctx *p, CXCursor c) {
     s.access = ecs_model_alloc(m, sizeof(ecs_access) * (size_t)(pc.n + 1));
     for (int i = 0; i < pc.n; i++) {
         CXCursor parm = pc.parms[i];
-        if (clang_isInvalidDeclaration(parm)) continue;
         char ann[64];
+        /* clang reported the invalid ones. A job input is kept all the same
+         * (its name carries the type's): it names no model type, and
+         * dropping it would add "has no job input" to clang's error. */
+        if (clang_isInvalidDeclaration(parm) &&
+            !(annotation(parm, ann) && strcmp(ann, "job_input") == 0))
+            continue;
         ecs_access a = {0};
         a.index = -1;
         a.loc = cursor_loc(m, parm);
