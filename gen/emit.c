@@ -360,8 +360,8 @@ static void emit_entry(ecs_text *b, const emitter *e, const ecs_system *s,
                        const ecs_archetype *a) {
     bool filtered;
     emit_filter(b, e, s, a, &filtered);
-    ecs_put(b, "static void %s__%s%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
-           "        rt_cmd *cmd) {\n", s->name, a->name, is_async(s) ? "_rows" : "");
+    ecs_put(b, "static void %s__%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
+           "        rt_cmd *cmd) {\n", s->name, a->name);
     ecs_put(b, "    %s_view v;\n", s->name);
     emit_view_common(b, e, s);
     const char *lo = "begin";
@@ -386,17 +386,10 @@ static void emit_entry(ecs_text *b, const emitter *e, const ecs_system *s,
             ecs_put(b, "t->columns[%d] + %s;\n", column_index(e, a, x->index, f), lo);
         }
     }
-    ecs_put(b, "        %s(v);\n    }\n}\n\n", s->name);
-    if (!is_async(s)) return;
-    /* The entry point of an async system: rows in the order that serves a
-     * full queue's refused entities first, then the last batch pushed. */
-    ecs_put(b, "static void %s__%s(rt_world *w, rt_table *t, int32_t begin, int32_t end,\n"
-           "        rt_cmd *cmd) {\n", s->name, a->name);
-    ecs_put(b, "    rt_jobs_port *port = rt_jobs_port_of(w, %s_id);\n", s->name);
-    ecs_put(b, "    int32_t from = rt_jobs_first_row(port, w, t, begin, end);\n");
-    ecs_put(b, "    %s__%s_rows(w, t, from, end, cmd);\n", s->name, a->name);
-    ecs_put(b, "    if (from > begin) %s__%s_rows(w, t, begin, from, cmd);\n", s->name, a->name);
-    ecs_put(b, "    rt_jobs_flush(port);\n}\n\n");
+    ecs_put(b, "        %s(v);\n    }\n", s->name);
+    /* Async: what still waits for its batch goes into the queue now. */
+    if (is_async(s)) ecs_put(b, "    rt_jobs_flush(v.jobs.port);\n");
+    ecs_put(b, "}\n\n");
 }
 
 /* An async system's job function behind the runtime's signature, how a

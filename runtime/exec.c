@@ -77,6 +77,7 @@ typedef struct exec_unit {
     int32_t n_matches;         /* archetypes iterated (the same list for a whole chain) */
     bool structural;           /* records commands: items get command slots */
     bool single;               /* one system, one archetype, no commands: the common case */
+    bool async;                /* an async system: archetypes in turn (run_whole) */
     const int32_t *systems;    /* [n_systems], in plan order */
     rt_table *const *tables;   /* [n_matches]: the matched archetypes' tables */
     const rt_system_fn *fns;   /* [n_matches * n_systems]: system k on match m at
@@ -325,6 +326,7 @@ static int build_stages(rt_world *w, rt__exec *x, bool system_major, int32_t *un
             U->n_systems = i - first + 1;
             U->n_matches = d->n_matches;
             U->structural = (d->flags & RT_SYSTEM_STRUCTURAL) != 0;
+            U->async = (d->flags & RT_SYSTEM_ASYNC) != 0;
             U->systems = &x->step_system[first];
             U->once = d->run_once;
             U->ends = x->n_ends;
@@ -354,7 +356,7 @@ static int build_stages(rt_world *w, rt__exec *x, bool system_major, int32_t *un
         exec_unit *U = &x->units[u];
         const rt_system_desc *d = &p->systems[U->systems[0]];
         U->tables = &x->unit_tables[na];
-        U->single = U->n_systems == 1 && U->n_matches == 1 && !U->structural;
+        U->single = U->n_systems == 1 && U->n_matches == 1 && !U->structural && !U->async;
         U->fns = &x->unit_fns[nf];
         for (int32_t m = 0; m < U->n_matches; m++) {
             x->unit_tables[na++] = &w->tables[d->matches[m].archetype];
@@ -652,13 +654,26 @@ static void run_chunk(rt_world *w, rt__exec *x, int32_t u, int32_t m, int32_t it
     }
 }
 
-/* A whole system on this thread: once, or over every matched archetype. */
+/* A whole system on this thread: once, or over every matched archetype. An
+ * async system's rows are taken in turn from the entity its full queue
+ * refused first (jobs.c: row r0 of match m0): [r0, end) of m0, the matches
+ * after it, those before it, then [0, r0) of m0. So every entity gets its
+ * turn at a full queue, whichever archetype it is in. */
 static void run_whole(rt_world *w, rt__exec *x, int32_t u, rt_cmd *cmd, exec_thread *th) {
     const exec_unit *U = &x->units[u];
     bool timed = timed_item(x, u, 0, x->unit_rows[u]);
     uint64_t t0 = timed ? rt_now_ns() : 0;
     if (U->n_matches == 0) {
         U->once(w, NULL, 0, 0, cmd);
+    } else if (U->async) {
+        int32_t m0, r0, n = U->n_matches;
+        rt__jobs_resume(w, U->systems[0], &m0, &r0);
+        for (int32_t k = 0; k <= n; k++) {
+            int32_t m = (m0 + k) % n;
+            rt_table *t = U->tables[m];
+            int32_t b = k == 0 ? r0 : 0, e = k == n ? r0 : t->count;
+            if (b < e) U->fns[m](w, t, b, e, cmd);
+        }
     } else {
         for (int32_t m = 0; m < U->n_matches; m++) {
             rt_table *t = U->tables[m];

@@ -720,8 +720,11 @@ static rt_jobs *jobs_create(const rt_jobs_desc *desc, int32_t n_ports,
     if (world) d.allocator = (rt_allocator){0};
     jobs_defaults(&d);
     *err = RT_EINVAL;
+    /* RT_JOBS_DISCARD never runs a job on the frame thread: without job
+     * threads nothing would. */
     if (n_ports < 1 || !jobs || d.late > RT_JOBS_DISCARD || d.batch_min > d.batch_max ||
-        d.queue_capacity > RT_QUEUE_MAX_CAPACITY || d.threads > JOBS_MAX_THREADS)
+        d.queue_capacity > RT_QUEUE_MAX_CAPACITY || d.threads > JOBS_MAX_THREADS ||
+        (d.late == RT_JOBS_DISCARD && d.threads < 0))
         return NULL;
     for (int32_t i = 0; i < n_ports; i++)
         if (!jobs[i] || !jobs[i]->run || jobs[i]->in_align > 64 || jobs[i]->out_align > 64 ||
@@ -956,10 +959,18 @@ rt_jobs_port *rt_jobs_port_of(rt_world *w, int32_t system) {
     return &j->ports[j->port_of_system[system]];
 }
 
-int32_t rt_jobs_first_row(const rt_jobs_port *p, const rt_world *w, const rt_table *t,
-                          int32_t begin, int32_t end) {
-    if (!p || rt_entity_is_null(p->resume) || p->jobs->d.no_rotation) return begin;
-    const rt__slot *s = rt__entities_lookup(&w->entities, p->resume);
-    if (!s || &w->tables[s->archetype] != t || s->row < begin || s->row >= end) return begin;
-    return s->row;
+void rt__jobs_resume(const rt_world *w, int32_t system, int32_t *match, int32_t *row) {
+    *match = *row = 0;
+    const rt_jobs *j = w->jobs;
+    if (!j || j->d.no_rotation || j->port_of_system[system] < 0) return;
+    rt_entity e = j->ports[j->port_of_system[system]].resume;
+    const rt__slot *s = rt_entity_is_null(e) ? NULL : rt__entities_lookup(&w->entities, e);
+    if (!s) return; /* none refused, or it is gone */
+    const rt_system_desc *d = &w->program->systems[system];
+    for (int32_t m = 0; m < d->n_matches; m++)
+        if (d->matches[m].archetype == s->archetype) {
+            *match = m;
+            *row = s->row;
+            return;
+        }
 }

@@ -380,11 +380,6 @@ void rt_jobs_flush(rt_jobs_port *p);
 
 /* Generated code: the port of async system `system` of w's program. */
 rt_jobs_port *rt_jobs_port_of(rt_world *w, int32_t system);
-/* Generated code: where an async system starts in rows [begin, end) of t:
- * at the entity refused first for lack of room last time, so that a full
- * queue serves every entity in turn; `begin` otherwise. */
-int32_t rt_jobs_first_row(const rt_jobs_port *p, const rt_world *w, const rt_table *t,
-                          int32_t begin, int32_t end);
 /* The world's job system: NULL when its program has no async system. */
 rt_jobs *rt_world_jobs(rt_world *w);
 

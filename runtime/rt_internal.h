@@ -203,6 +203,9 @@ void rt__jobs_frame_begin(rt_world *w);
  * resolves the jobs of that stage's async systems that are due this frame.
  * Returns RT_OK or the first error (logged). */
 int rt__jobs_sync(rt_world *w, int32_t stage);
+/* Where async system `system` starts this frame: row *row of its match
+ * *match, the entity its full queue refused first (0, 0 when none). */
+void rt__jobs_resume(const rt_world *w, int32_t system, int32_t *match, int32_t *row);
 
 /* --- world.c ------------------------------------------------------------------ */
 

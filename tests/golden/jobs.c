@@ -6,7 +6,7 @@
 /* --- entry points: each system bound to each archetype it matches --- */
 
 static const rt_filter plan__Walker_filter = {0, 1, {0}, {0}};
-static void plan__Walker_rows(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+static void plan__Walker(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     plan_view v;
     v.dt = rt_world_dt(w);
@@ -23,18 +23,10 @@ static void plan__Walker_rows(rt_world *w, rt_table *t, int32_t begin, int32_t e
         v.speed.value = (float *)t->columns[4] + lo;
         plan(v);
     }
+    rt_jobs_flush(v.jobs.port);
 }
 
-static void plan__Walker(rt_world *w, rt_table *t, int32_t begin, int32_t end,
-        rt_cmd *cmd) {
-    rt_jobs_port *port = rt_jobs_port_of(w, plan_id);
-    int32_t from = rt_jobs_first_row(port, w, t, begin, end);
-    plan__Walker_rows(w, t, from, end, cmd);
-    if (from > begin) plan__Walker_rows(w, t, begin, from, cmd);
-    rt_jobs_flush(port);
-}
-
-static void plan__Runner_rows(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+static void plan__Runner(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     plan_view v;
     v.dt = rt_world_dt(w);
@@ -50,43 +42,27 @@ static void plan__Runner_rows(rt_world *w, rt_table *t, int32_t begin, int32_t e
         v.speed.value = (float *)t->columns[4] + begin;
         plan(v);
     }
-}
-
-static void plan__Runner(rt_world *w, rt_table *t, int32_t begin, int32_t end,
-        rt_cmd *cmd) {
-    rt_jobs_port *port = rt_jobs_port_of(w, plan_id);
-    int32_t from = rt_jobs_first_row(port, w, t, begin, end);
-    plan__Runner_rows(w, t, from, end, cmd);
-    if (from > begin) plan__Runner_rows(w, t, begin, from, cmd);
-    rt_jobs_flush(port);
-}
-
-static void look__Walker_rows(rt_world *w, rt_table *t, int32_t begin, int32_t end,
-        rt_cmd *cmd) {
-    look_view v;
-    v.dt = rt_world_dt(w);
-    (void)cmd;
-    v.jobs.port = rt_jobs_port_of(w, look_id);
-    {
-        v.count = end - begin;
-        v.entity = t->entities + begin;
-        v.position.x = (const float *)t->columns[0] + begin;
-        v.position.y = (const float *)t->columns[1] + begin;
-        v.speed.value = (float *)t->columns[4] + begin;
-        look(v);
-    }
+    rt_jobs_flush(v.jobs.port);
 }
 
 static void look__Walker(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
-    rt_jobs_port *port = rt_jobs_port_of(w, look_id);
-    int32_t from = rt_jobs_first_row(port, w, t, begin, end);
-    look__Walker_rows(w, t, from, end, cmd);
-    if (from > begin) look__Walker_rows(w, t, begin, from, cmd);
-    rt_jobs_flush(port);
+    look_view v;
+    v.dt = rt_world_dt(w);
+    (void)cmd;
+    v.jobs.port = rt_jobs_port_of(w, look_id);
+    {
+        v.count = end - begin;
+        v.entity = t->entities + begin;
+        v.position.x = (const float *)t->columns[0] + begin;
+        v.position.y = (const float *)t->columns[1] + begin;
+        v.speed.value = (float *)t->columns[4] + begin;
+        look(v);
+    }
+    rt_jobs_flush(v.jobs.port);
 }
 
-static void look__Runner_rows(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+static void look__Runner(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     look_view v;
     v.dt = rt_world_dt(w);
@@ -100,15 +76,7 @@ static void look__Runner_rows(rt_world *w, rt_table *t, int32_t begin, int32_t e
         v.speed.value = (float *)t->columns[4] + begin;
         look(v);
     }
-}
-
-static void look__Runner(rt_world *w, rt_table *t, int32_t begin, int32_t end,
-        rt_cmd *cmd) {
-    rt_jobs_port *port = rt_jobs_port_of(w, look_id);
-    int32_t from = rt_jobs_first_row(port, w, t, begin, end);
-    look__Runner_rows(w, t, from, end, cmd);
-    if (from > begin) look__Runner_rows(w, t, begin, from, cmd);
-    rt_jobs_flush(port);
+    rt_jobs_flush(v.jobs.port);
 }
 
 static void walk__Walker(rt_world *w, rt_table *t, int32_t begin, int32_t end,
