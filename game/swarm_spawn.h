@@ -18,6 +18,7 @@ static inline void swarm_boid_init(Boid_init *b, Spawner *sp, const Bounds *boun
     b->color = (Color){0.3f + 0.7f * swarm_rng_float(&s), 0.5f + 0.5f * swarm_rng_float(&s),
                        1.0f, 1.0f};
     b->rng = (Rng){swarm_rng_next(&s) | 1u};
+    b->goal = (Goal){b->position.x, b->position.y, 0.0f}; /* reached: seek asks at once */
 }
 
 #endif /* SWARM_SPAWN_H */

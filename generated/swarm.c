@@ -26,6 +26,11 @@ static void wander__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         v.velocity.x = (float *)t->columns[2] + begin;
         v.velocity.y = (float *)t->columns[3] + begin;
         v.rng.state = (uint64_t *)t->columns[6] + begin;
+        v.position.x = (const float *)t->columns[0] + begin;
+        v.position.y = (const float *)t->columns[1] + begin;
+        v.goal.x = (const float *)t->columns[11] + begin;
+        v.goal.y = (const float *)t->columns[12] + begin;
+        v.goal.until = (const float *)t->columns[13] + begin;
         wander(v);
     }
 }
@@ -109,6 +114,47 @@ static void spawn__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     spawn(v);
 }
 
+static void seek__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    seek_view v;
+    v.dt = rt_world_dt(w);
+    v.bounds = Bounds_resource(w);
+    v.sim_clock = SimClock_resource(w);
+    (void)cmd;
+    v.jobs.port = rt_jobs_port_of(w, seek_id);
+    {
+        v.count = end - begin;
+        v.entity = t->entities + begin;
+        v.position.x = (const float *)t->columns[0] + begin;
+        v.position.y = (const float *)t->columns[1] + begin;
+        v.velocity.x = (const float *)t->columns[2] + begin;
+        v.velocity.y = (const float *)t->columns[3] + begin;
+        v.rng.state = (const uint64_t *)t->columns[6] + begin;
+        v.goal.x = (float *)t->columns[11] + begin;
+        v.goal.y = (float *)t->columns[12] + begin;
+        v.goal.until = (float *)t->columns[13] + begin;
+        seek(v);
+    }
+    rt_jobs_flush(v.jobs.port);
+}
+
+/* --- async jobs: each job function and how its result is applied --- */
+
+static void seek__job(const void *in, void *out) {
+    seek_job((const seek_job_in *)in, (seek_job_out *)out);
+}
+
+static int seek__apply(rt_world *w, rt_entity e, const void *out) {
+    const seek_job_out *r = (const seek_job_out *)out;
+    int err = rt_world_set(w, e, Goal_id, &r->goal);
+    return err;
+}
+
+static const rt_job_desc seek_job_desc = {
+    sizeof(seek_job_in), _Alignof(seek_job_in), sizeof(seek_job_out), _Alignof(seek_job_out),
+    seek__job, seek__apply,
+};
+
 /* --- the program: tables the runtime interprets --- */
 
 static const rt_type_desc swarm_components[] = {
@@ -117,6 +163,7 @@ static const rt_type_desc swarm_components[] = {
     {"Lifetime", sizeof(Lifetime), _Alignof(Lifetime)},
     {"Rng", sizeof(Rng), _Alignof(Rng)},
     {"Color", sizeof(Color), _Alignof(Color)},
+    {"Goal", sizeof(Goal), _Alignof(Goal)},
 };
 static const rt_type_desc swarm_resources[] = {
     {"Bounds", sizeof(Bounds), _Alignof(Bounds)},
@@ -148,18 +195,27 @@ static const rt_column_desc Boid_columns[] = {
      offsetof(Color, b), offsetof(Boid_init, color.b)},
     {"Color.a", Color_id, RT_FIELD_SIZE(Color, a), RT_FIELD_ALIGN(Color, a),
      offsetof(Color, a), offsetof(Boid_init, color.a)},
+    {"Goal.x", Goal_id, RT_FIELD_SIZE(Goal, x), RT_FIELD_ALIGN(Goal, x),
+     offsetof(Goal, x), offsetof(Boid_init, goal.x)},
+    {"Goal.y", Goal_id, RT_FIELD_SIZE(Goal, y), RT_FIELD_ALIGN(Goal, y),
+     offsetof(Goal, y), offsetof(Boid_init, goal.y)},
+    {"Goal.until", Goal_id, RT_FIELD_SIZE(Goal, until), RT_FIELD_ALIGN(Goal, until),
+     offsetof(Goal, until), offsetof(Boid_init, goal.until)},
 };
 static const int32_t Boid_tags[] = {Fading_id};
 
 static const rt_archetype_desc swarm_archetypes[] = {
-    {"Boid", 11, Boid_columns, 1, Boid_tags, sizeof(Boid_init)},
+    {"Boid", 14, Boid_columns, 1, Boid_tags, sizeof(Boid_init)},
 };
 
+static const int32_t tick_successors[] = {
+    seek_id, /* SimClock: write/read */
+};
 static const rt_system_match wander_matches[] = {
     {Boid_id, wander__Boid},
 };
 static const int32_t wander_successors[] = {
-    move_id, /* Velocity: write/read */
+    move_id, /* Position: read/write */
 };
 static const rt_system_match move_matches[] = {
     {Boid_id, move__Boid},
@@ -170,11 +226,17 @@ static const int32_t move_successors[] = {
 static const rt_system_match bounce_matches[] = {
     {Boid_id, bounce__Boid},
 };
+static const int32_t bounce_successors[] = {
+    seek_id, /* Position: write/read */
+};
 static const rt_system_match age_matches[] = {
     {Boid_id, age__Boid},
 };
 static const rt_system_match fade_matches[] = {
     {Boid_id, fade__Boid},
+};
+static const rt_system_match seek_matches[] = {
+    {Boid_id, seek__Boid},
 };
 
 static const rt_system_desc swarm_systems[] = {
@@ -183,9 +245,11 @@ static const rt_system_desc swarm_systems[] = {
         .where = "schemas/swarm.h:35:1",
         .flags = 0,
         .run_once = tick__once,
+        .n_successors = 1,
+        .successors = tick_successors,
         .n_predecessors = 0,
         .cost_ns = 1000, /* estimated */
-        .rank_ns = 1000,
+        .rank_ns = 14288,
     },
     [wander_id] = {
         .name = "wander",
@@ -196,8 +260,8 @@ static const rt_system_desc swarm_systems[] = {
         .n_successors = 1,
         .successors = wander_successors,
         .n_predecessors = 0,
-        .cost_ns = 8168, /* estimated */
-        .rank_ns = 26552,
+        .cost_ns = 13288, /* estimated */
+        .rank_ns = 44960,
     },
     [move_id] = {
         .name = "move",
@@ -209,7 +273,7 @@ static const rt_system_desc swarm_systems[] = {
         .successors = move_successors,
         .n_predecessors = 1,
         .cost_ns = 8168, /* estimated */
-        .rank_ns = 18384,
+        .rank_ns = 31672,
     },
     [bounce_id] = {
         .name = "bounce",
@@ -217,9 +281,11 @@ static const rt_system_desc swarm_systems[] = {
         .flags = 0,
         .n_matches = 1,
         .matches = bounce_matches,
+        .n_successors = 1,
+        .successors = bounce_successors,
         .n_predecessors = 1,
         .cost_ns = 10216, /* estimated */
-        .rank_ns = 10216,
+        .rank_ns = 23504,
     },
     [age_id] = {
         .name = "age",
@@ -250,6 +316,17 @@ static const rt_system_desc swarm_systems[] = {
         .cost_ns = 1000, /* estimated */
         .rank_ns = 1000,
     },
+    [seek_id] = {
+        .name = "seek",
+        .where = "schemas/swarm.h:58:1",
+        .flags = RT_SYSTEM_ASYNC,
+        .n_matches = 1,
+        .matches = seek_matches,
+        .n_predecessors = 2,
+        .job = &seek_job_desc,
+        .cost_ns = 13288, /* estimated */
+        .rank_ns = 13288,
+    },
 };
 
 /* Execution order in 2 stages. A step marked RT_STEP_SYNC_AFTER is a barrier:
@@ -261,6 +338,7 @@ static const rt_step swarm_steps[] = {
     {wander_id, 0},
     {move_id, 0},
     {bounce_id, 0},
+    {seek_id, 0},
     {age_id, RT_STEP_SYNC_AFTER}, /* 'fade' sees changes of 'age' */
     /* stage 1 */
     {fade_id, 0},
@@ -269,16 +347,16 @@ static const rt_step swarm_steps[] = {
 
 const rt_program swarm_program = {
     .name = "swarm",
-    .n_components = 5,
+    .n_components = 6,
     .n_tags = 1,
     .n_resources = 3,
     .n_archetypes = 1,
-    .n_systems = 7,
+    .n_systems = 8,
     .components = swarm_components,
     .tags = swarm_tags,
     .resources = swarm_resources,
     .archetypes = swarm_archetypes,
     .systems = swarm_systems,
-    .n_steps = 7,
+    .n_steps = 8,
     .steps = swarm_steps,
 };

@@ -14,6 +14,7 @@ enum {
     Lifetime_id = 2,
     Rng_id = 3,
     Color_id = 4,
+    Goal_id = 5,
 };
 
 /* tags */
@@ -42,6 +43,7 @@ enum {
     age_id = 4,
     fade_id = 5,
     spawn_id = 6,
+    seek_id = 7,
 };
 
 static inline int Position_get(const rt_world *w, rt_entity e, Position *out) {
@@ -86,6 +88,13 @@ static inline int Fading_has(const rt_world *w, rt_entity e) {
     return rt_world_has_tag(w, e, Fading_id);
 }
 
+static inline int Goal_get(const rt_world *w, rt_entity e, Goal *out) {
+    return rt_world_get(w, e, Goal_id, out);
+}
+static inline int Goal_set(rt_world *w, rt_entity e, Goal value) {
+    return rt_world_set(w, e, Goal_id, &value);
+}
+
 static inline Bounds *Bounds_resource(rt_world *w) {
     return (Bounds *)rt_world_resource(w, Bounds_id);
 }
@@ -98,13 +107,14 @@ static inline SimClock *SimClock_resource(rt_world *w) {
     return (SimClock *)rt_world_resource(w, SimClock_id);
 }
 
-/* archetype Boid (schemas/swarm.h:27:1): Position Velocity Lifetime Rng Color Fading */
+/* archetype Boid (schemas/swarm.h:27:1): Position Velocity Lifetime Rng Color Fading Goal */
 typedef struct Boid_init {
     Position position;
     Velocity velocity;
     Lifetime lifetime;
     Rng rng;
     Color color;
+    Goal goal;
 } Boid_init;
 
 static inline rt_entity Boid_create(rt_world *w, const Boid_init *init) {
@@ -118,7 +128,7 @@ typedef struct tick_view {
 } tick_view;
 void tick(tick_view v); /* defined in systems/ */
 
-/* system wander (schemas/swarm.h:36:1): write Velocity, write Rng */
+/* system wander (schemas/swarm.h:36:1): write Velocity, write Rng, read Position, read Goal */
 typedef struct wander_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -130,6 +140,15 @@ typedef struct wander_view {
     struct {
         uint64_t *restrict state;
     } rng; /* written */
+    struct {
+        const float *restrict x;
+        const float *restrict y;
+    } position; /* read */
+    struct {
+        const float *restrict x;
+        const float *restrict y;
+        const float *restrict until;
+    } goal; /* read */
 } wander_view;
 void wander(wander_view v); /* defined in systems/ */
 
@@ -219,5 +238,48 @@ typedef struct spawn_view {
     spawn_cmd cmd;               /* structural changes */
 } spawn_view;
 void spawn(spawn_view v); /* defined in systems/ */
+
+/* system seek (schemas/swarm.h:58:1): read Position, read Velocity, read Rng, read Bounds, read SimClock, write Goal, async, job_input SeekRequest, after bounce, after tick, ordered_before age */
+typedef SeekRequest seek_job_in; /* a job's input, copied when it is submitted */
+typedef struct seek_job_out { /* a job's result: what 'seek' writes */
+    Goal goal;
+} seek_job_out;
+typedef struct seek_jobs { rt_jobs_port *port; } seek_jobs;
+/* Accepts a job for e with a copy of *in: RT_OK (e is pending until its
+ * result is applied), RT_EFULL (no room in the queue: e still needs work),
+ * RT_EBUSY (e already has a job in flight). */
+static inline int seek_submit(seek_jobs j, rt_entity e, const seek_job_in *in) {
+    return rt_jobs_submit(j.port, e, in);
+}
+static inline bool seek_pending(seek_jobs j, rt_entity e) {
+    return rt_jobs_pending(j.port, e);
+}
+typedef struct seek_view {
+    int32_t count;            /* entities in this run */
+    const rt_entity *entity;  /* [count] */
+    float dt;                 /* seconds, this frame */
+    struct {
+        const float *restrict x;
+        const float *restrict y;
+    } position; /* read */
+    struct {
+        const float *restrict x;
+        const float *restrict y;
+    } velocity; /* read */
+    struct {
+        const uint64_t *restrict state;
+    } rng; /* read */
+    const Bounds *bounds; /* resource, read */
+    const SimClock *sim_clock; /* resource, read */
+    struct {
+        float *restrict x;
+        float *restrict y;
+        float *restrict until;
+    } goal; /* written */
+    seek_jobs jobs;             /* async: submit a job per entity */
+} seek_view;
+void seek(seek_view v); /* defined in systems/ */
+/* The job, defined in systems/: runs on a job thread and sees only *in. */
+void seek_job(const seek_job_in *in, seek_job_out *out);
 
 #endif /* SWARM_GENERATED_H */

@@ -832,6 +832,7 @@ void rt_jobs_get_stats(const rt_jobs *j, rt_jobs_stats *out) {
     out->capacity = j->d.queue_capacity;
     out->threads = j->n_threads;
     out->deadline_frames = j->d.deadline_frames;
+    out->late = j->d.late;
 }
 
 void rt_jobs_audit_get(const rt_jobs *j, uint64_t frame, rt_jobs_audit *out) {
@@ -895,6 +896,12 @@ int rt__jobs_init(rt_world *w, const rt_world_desc *desc) {
         if (prog->systems[s].flags & RT_SYSTEM_ASYNC) jobs[n++] = prog->systems[s].job;
     rt_jobs_desc d = desc->jobs;
     if (d.threads == 0) d.threads = w->stats.threads > 1 ? w->stats.threads - 1 : -1;
+    if (d.late == RT_JOBS_DISCARD && d.threads < 0) {
+        rt__free(w, jobs, sizeof *jobs * (size_t)n);
+        rt__log(w, RT_LOG_ERROR, "late jobs can only be discarded with job threads to run "
+                "them (RT_JOBS_DISCARD never runs a job on the frame thread)");
+        return RT_EINVAL;
+    }
     int err;
     rt_jobs *j = jobs_create(&d, n, jobs, w, &err);
     rt__free(w, jobs, sizeof *jobs * (size_t)n);

@@ -321,6 +321,7 @@ typedef struct rt_jobs_stats {
     uint32_t capacity;    /* the queue's, in jobs */
     uint32_t threads;     /* job threads */
     uint32_t deadline_frames;
+    uint32_t late;        /* enum rt_jobs_late */
     uint64_t done_ns[RT_JOBS_LAT_BUCKETS];     /* submit -> job finished */
     uint64_t applied_ns[RT_JOBS_LAT_BUCKETS];  /* submit -> result applied */
     uint64_t done_frames[RT_JOBS_FRAME_BUCKETS]; /* frames from submit to finished */

@@ -1,9 +1,9 @@
 /* schemas/swarm.h -- the reference game: a 2D swarm of boids.
  *
- * Boids wander (a per-entity random stream steers them), move, bounce inside
- * the bounds, age, fade out in their last second and die; a spawner keeps the
- * population at its target. System bodies are in systems/, the game in
- * game/swarm_main.c. See docs/schema.md for the language. */
+ * Boids wander (a random stream steers them) toward a goal an async job picks,
+ * move, bounce inside the bounds, age, fade out in their last second and die;
+ * a spawner keeps the population at its target. Bodies: systems/; the game:
+ * game/swarm_main.c. docs/schema.md has the language, docs/jobs.md async. */
 #ifndef SCHEMAS_SWARM_H
 #define SCHEMAS_SWARM_H
 
@@ -15,7 +15,7 @@ ECS_COMPONENT(Lifetime) { float age, max_age; };  /* seconds */
 ECS_COMPONENT(Rng) { uint64_t state; };           /* xorshift64* stream */
 ECS_COMPONENT(Color) { float r, g, b, a; };
 ECS_TAG(Fading);                                  /* in its last second */
-
+ECS_COMPONENT(Goal) { float x, y, until; };       /* where it heads, until (s): `seek` */
 ECS_RESOURCE(Bounds) { float min_x, min_y, max_x, max_y; };
 ECS_RESOURCE(Spawner) {
     int32_t target;    /* population to keep */
@@ -24,7 +24,7 @@ ECS_RESOURCE(Spawner) {
 };
 ECS_RESOURCE(SimClock) { double now; uint64_t frame; };
 
-ECS_ARCHETYPE(Boid, Position, Velocity, Lifetime, Rng, Color, Fading);
+ECS_ARCHETYPE(Boid, Position, Velocity, Lifetime, Rng, Color, Fading, Goal);
 
 /* Explicit orders say what declaration order would otherwise decide
  * silently (ecsc reports such pairs; see docs/schedule.md): boids steer,
@@ -33,7 +33,7 @@ ECS_ARCHETYPE(Boid, Position, Velocity, Lifetime, Rng, Color, Fading);
  * once aging has toggled Fading, and the spawner refills after the dead are
  * gone, leaving newborns to move from the next frame on. */
 ECS_SYSTEM(tick, ECS_WRITE(SimClock));
-ECS_SYSTEM(wander, ECS_WRITE(Velocity), ECS_WRITE(Rng));
+ECS_SYSTEM(wander, ECS_WRITE(Velocity), ECS_WRITE(Rng), ECS_READ(Position), ECS_READ(Goal));
 ECS_SYSTEM(move, ECS_WRITE(Position), ECS_READ(Velocity), ECS_AFTER(wander));
 ECS_SYSTEM(bounce, ECS_WRITE(Position), ECS_WRITE(Velocity), ECS_READ(Bounds),
            ECS_AFTER(move));
@@ -42,5 +42,21 @@ ECS_SYSTEM(age, ECS_WRITE(Lifetime), ECS_DESTROYS(Boid), ECS_TOGGLES(Fading),
 ECS_SYSTEM(fade, ECS_WRITE(Color), ECS_READ(Lifetime), ECS_WITH(Fading), ECS_AFTER(age));
 ECS_SYSTEM(spawn, ECS_WRITE(Spawner), ECS_READ(Bounds), ECS_CREATES(Boid), ECS_AFTER(age),
            ECS_ORDERED_AFTER(fade));
+
+/* Async (docs/jobs.md): a boid that reached its goal, or ran out of time for
+ * it, asks a job for a new one; the job weighs candidate points from a
+ * snapshot of the boid and the bounds, and its answer lands in Goal at the
+ * sync point ending seek's stage, a fixed number of frames later. seek looks
+ * at positions once the frame's motion is done and the clock has ticked, and
+ * before aging's commands land. */
+typedef struct SeekRequest {
+    float x, y, vx, vy;                  /* the boid, when it asked */
+    float min_x, min_y, max_x, max_y;    /* the bounds */
+    double now;                          /* SimClock.now, seconds */
+    uint64_t seed;                       /* its random stream */
+} SeekRequest;
+ECS_SYSTEM(seek, ECS_READ(Position), ECS_READ(Velocity), ECS_READ(Rng), ECS_READ(Bounds),
+           ECS_READ(SimClock), ECS_WRITE(Goal), ECS_ASYNC, ECS_JOB_INPUT(SeekRequest),
+           ECS_AFTER(bounce), ECS_AFTER(tick), ECS_ORDERED_BEFORE(age));
 
 #endif /* SCHEMAS_SWARM_H */

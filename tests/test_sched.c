@@ -658,7 +658,8 @@ static void sched_cli_graph_dot_and_json(void **state) {
     assert_non_null(strstr(out, "subgraph cluster_stage0"));
     assert_non_null(strstr(out, "subgraph cluster_stage1"));
     assert_non_null(strstr(out, "\"sync0\" [shape=octagon, label=\"sync\\nfade sees age\"]"));
-    assert_non_null(strstr(out, "\"wander\" -> \"move\" [label=\"Velocity\", color=red"));
+    /* wander reads Position (steering toward its goal), which move writes */
+    assert_non_null(strstr(out, "\"wander\" -> \"move\" [label=\"Position\", color=red"));
     free(out);
     assert_int_equal(run(&out, ECSC " graph -Igen tests/sched/phases.h"), 0);
     assert_non_null(strstr(out, "fillcolor=\"lightblue\"")); /* main thread */
@@ -669,7 +670,7 @@ static void sched_cli_graph_dot_and_json(void **state) {
     free(out);
     assert_non_null(root);
     cJSON *systems = cJSON_GetObjectItem(root, "systems");
-    assert_int_equal(cJSON_GetArraySize(systems), 7);
+    assert_int_equal(cJSON_GetArraySize(systems), 8);
     cJSON *age = cJSON_GetArrayItem(systems, 4);
     assert_string_equal(cJSON_GetObjectItem(age, "name")->valuestring, "age");
     assert_string_equal(cJSON_GetObjectItem(age, "loc")->valuestring, "schemas/swarm.h:40:1");
