@@ -112,7 +112,9 @@ enum { JOBS_FREE, JOBS_STAGED, JOBS_QUEUED, JOBS_RUNNING, JOBS_DONE, JOBS_CANCEL
  * thread writing one result never shares a line with another record. */
 typedef struct jobs_rec {
     _Atomic uint32_t state;
+    uint32_t index;           /* in its port's records */
     bool in_flight;           /* in the fifo (port-owned) */
+    bool alive;               /* its entity, when its sync point checked */
     rt_jobs_port *port;
     rt_entity entity;
     uint64_t seq;             /* per port, in submission order */
@@ -134,15 +136,17 @@ struct rt_jobs_port {
     int32_t stage;            /* world: the stage whose sync point resolves it */
     const rt_job_desc *job;
     uint32_t quota;           /* records, = jobs in flight at most */
+    uint32_t ring_mask;       /* fifo and staging: rings of a power of two >= quota */
     size_t rec_size, in_off, out_off; /* bytes */
     uint8_t *recs;            /* [quota * rec_size] */
     uint32_t *free_list, n_free;
-    uint32_t *fifo, fifo_head, fifo_count;      /* ring of quota */
-    uint32_t *staging, st_head, st_count;       /* ring of quota */
+    uint32_t *fifo, fifo_head, fifo_count;      /* ring */
+    uint32_t *staging, st_head, st_count;       /* ring */
     uint32_t *zombie, n_zombie;
     uint64_t *keys;           /* map: entity key, 0 = empty */
     uint32_t *vals;           /* map: record */
     uint32_t map_mask, map_count;
+    uint32_t map_shift;       /* 64 - log2(map capacity): the hash's top bits */
     rt_queue_item *items;     /* [batch_max]: a push's batch */
     uint32_t batch;           /* current batch size, in [batch_min, batch_max] */
     double wait_ema_ns;       /* jobs' wait for their batch, moving average */
@@ -262,7 +266,7 @@ double rt_jobs_percentile(const uint64_t *hist, int32_t n_buckets, double q) {
 static inline uint64_t map_key(rt_entity e) { return (uint64_t)e.gen << 32 | e.index; }
 
 static inline uint32_t map_home(const rt_jobs_port *p, uint64_t key) {
-    return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & p->map_mask;
+    return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> p->map_shift); /* Fibonacci hashing */
 }
 
 static int64_t map_find(const rt_jobs_port *p, rt_entity e) {
@@ -311,13 +315,9 @@ static inline jobs_rec *rec_at(const rt_jobs_port *p, uint32_t i) {
     return (jobs_rec *)(p->recs + (size_t)i * p->rec_size);
 }
 
-static inline uint32_t rec_index(const rt_jobs_port *p, const jobs_rec *r) {
-    return (uint32_t)(((const uint8_t *)r - p->recs) / p->rec_size);
-}
-
 static void rec_free(rt_jobs_port *p, jobs_rec *r) {
     atomic_store_explicit(&r->state, JOBS_FREE, memory_order_relaxed);
-    p->free_list[p->n_free++] = rec_index(p, r);
+    p->free_list[p->n_free++] = r->index;
 }
 
 static inline bool finished(uint32_t state) {
@@ -457,7 +457,7 @@ static void push_staged(rt_jobs_port *p, bool full) {
         uint32_t n = p->st_count < j->d.batch_max ? p->st_count : j->d.batch_max;
         uint64_t now = rt_now_ns(), waited = 0;
         for (uint32_t i = 0; i < n; i++) {
-            jobs_rec *r = rec_at(p, p->staging[(p->st_head + i) % p->quota]);
+            jobs_rec *r = rec_at(p, p->staging[(p->st_head + i) & p->ring_mask]);
             waited += now - r->t_submit;
             /* Before the push: the queue's release publishes it with the
              * record. Records left unpushed are put back below; no other
@@ -470,7 +470,7 @@ static void push_staged(rt_jobs_port *p, bool full) {
             atomic_store_explicit(&((jobs_rec *)p->items[i].ptr)->state, JOBS_STAGED,
                                   memory_order_relaxed);
         if (!k) return; /* momentarily full: see the top comment */
-        p->st_head = (p->st_head + k) % p->quota;
+        p->st_head = (p->st_head + k) & p->ring_mask;
         p->st_count -= k;
         p->c.batches++;
         wake_threads(j, k);
@@ -508,8 +508,8 @@ int rt_jobs_submit(rt_jobs_port *p, rt_entity e, const void *in) {
     memcpy((uint8_t *)r + p->in_off, in, p->job->in_size);
     atomic_store_explicit(&r->state, JOBS_STAGED, memory_order_relaxed);
     map_insert(p, e, i);
-    p->fifo[(p->fifo_head + p->fifo_count++) % p->quota] = i;
-    p->staging[(p->st_head + p->st_count++) % p->quota] = i;
+    p->fifo[(p->fifo_head + p->fifo_count++) & p->ring_mask] = i;
+    p->staging[(p->st_head + p->st_count++) & p->ring_mask] = i;
     p->c.submitted++;
     if (p->st_count >= p->batch) push_staged(p, true);
     return RT_OK;
@@ -533,11 +533,12 @@ void rt_jobs_flush(rt_jobs_port *p) {
 static void await_rec(rt_jobs_port *p, jobs_rec *r) {
     rt_jobs *j = p->jobs;
     uint32_t idle = 0;
+    rt_queue_item items[JOBS_POP_MAX];
     while (!finished(atomic_load_explicit(&r->state, memory_order_acquire))) {
-        rt_queue_item it;
-        if (rt_queue_pop(j->queue, &it) == RT_QUEUE_OK) {
-            run_rec(j, it.ptr);
-            p->c.helped++;
+        uint32_t n = rt_queue_pop_n(j->queue, items, JOBS_POP_MAX);
+        if (n) {
+            for (uint32_t i = 0; i < n; i++) run_rec(j, items[i].ptr);
+            p->c.helped += n;
             idle = 0;
         } else if (++idle % JOBS_YIELD_EVERY == 0) {
             sched_yield(); /* the job thread running r may need this CPU */
@@ -574,61 +575,83 @@ static void unpend(rt_jobs_port *p, jobs_rec *r) {
     r->in_flight = false;
 }
 
+/* RT_JOBS_WAIT, before anything is applied: every due record finished.
+ * First pass: records whose entity is gone are cancelled if not started
+ * (their result would be dropped), before the wait below may run them.
+ * Second pass: waits for the others; a record never pushed is run here.
+ * Two clock reads per sync point rather than per record. */
+static void finish_due(rt_jobs_port *p, uint64_t frame, const rt_jobs_sink *sink) {
+    rt_jobs *j = p->jobs;
+    uint32_t n = 0;
+    for (; n < p->fifo_count; n++) {
+        jobs_rec *r = rec_at(p, p->fifo[(p->fifo_head + n) & p->ring_mask]);
+        if (r->due > frame) break; /* due frames grow along the fifo */
+        r->alive = sink->alive(sink->ud, r->entity);
+        if (r->alive) continue;
+        uint32_t q = JOBS_QUEUED;
+        atomic_compare_exchange_strong_explicit(&r->state, &q, JOBS_CANCELLED,
+                                                memory_order_relaxed, memory_order_relaxed);
+    }
+    uint64_t t0 = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        jobs_rec *r = rec_at(p, p->fifo[(p->fifo_head + k) & p->ring_mask]);
+        uint32_t s = atomic_load_explicit(&r->state, memory_order_acquire);
+        if (finished(s)) continue;
+        if (!t0) t0 = rt_now_ns();
+        if (s == JOBS_STAGED) {
+            /* Never pushed (the queue was full to the last): the oldest
+             * record in flight not yet finished is the oldest staged one. */
+            assert(p->st_count && p->staging[p->st_head] == r->index);
+            p->st_head = (p->st_head + 1) & p->ring_mask;
+            p->st_count--;
+            atomic_store_explicit(&r->state, r->alive ? JOBS_QUEUED : JOBS_CANCELLED,
+                                  memory_order_relaxed);
+            run_rec(j, r); /* or skip it: SKIPPED */
+            p->c.helped += r->alive;
+        } else {
+            await_rec(p, r);
+        }
+        p->c.waited += r->alive;
+    }
+    if (t0) p->c.wait_ns += rt_now_ns() - t0;
+}
+
 int rt_jobs_collect(rt_jobs_port *p, uint64_t frame, const rt_jobs_sink *sink) {
     assert(p && sink && sink->alive && sink->apply);
-    rt_jobs *j = p->jobs;
-    const bool wait = j->d.late == RT_JOBS_WAIT;
+    const bool wait = p->jobs->d.late == RT_JOBS_WAIT;
     int err = RT_OK;
     push_staged(p, false);
     reap_zombies(p);
+    if (wait) finish_due(p, frame, sink);
+    uint64_t now = rt_now_ns();
     while (p->fifo_count) {
         uint32_t i = p->fifo[p->fifo_head];
         jobs_rec *r = rec_at(p, i);
-        if (r->due > frame) break; /* due frames grow along the fifo */
-        p->fifo_head = (p->fifo_head + 1) % p->quota;
+        if (r->due > frame) break;
+        p->fifo_head = (p->fifo_head + 1) & p->ring_mask;
         p->fifo_count--;
-        bool alive = sink->alive(sink->ud, r->entity);
+        bool alive = wait ? r->alive : sink->alive(sink->ud, r->entity);
         uint32_t s = atomic_load_explicit(&r->state, memory_order_acquire);
-        if (s == JOBS_STAGED) {
-            /* Never pushed (the queue was full to the last): the oldest
-             * record in flight is the oldest staged one. */
-            assert(p->st_count && p->staging[p->st_head] == i);
-            p->st_head = (p->st_head + 1) % p->quota;
-            p->st_count--;
-            if (wait && alive) {
-                atomic_store_explicit(&r->state, JOBS_QUEUED, memory_order_relaxed);
-                run_rec(j, r);
-                p->c.helped++;
-                p->c.waited++;
-                s = JOBS_DONE;
-            } else {
-                unpend(p, r);
-                if (alive) p->c.timed_out++;
-                else p->c.dropped++;
+        if (!finished(s)) {
+            /* RT_JOBS_DISCARD: out of time. Its entity needs work again
+             * (or is gone); its result will never be read. */
+            assert(!wait);
+            unpend(p, r);
+            if (alive) p->c.timed_out++;
+            else p->c.dropped++;
+            if (s == JOBS_STAGED) { /* never pushed: nobody else holds it */
+                assert(p->st_count && p->staging[p->st_head] == i);
+                p->st_head = (p->st_head + 1) & p->ring_mask;
+                p->st_count--;
                 p->c.cancelled++;
                 rec_free(p, r);
                 continue;
             }
-        }
-        if (!finished(s)) {
-            if (!alive || !wait) { /* its result will not be used: skip it if not started */
-                uint32_t q = JOBS_QUEUED;
-                atomic_compare_exchange_strong_explicit(&r->state, &q, JOBS_CANCELLED,
-                                                        memory_order_relaxed,
-                                                        memory_order_relaxed);
-            }
-            if (!wait) {
-                unpend(p, r);
-                if (alive) p->c.timed_out++;
-                else p->c.dropped++;
-                p->zombie[p->n_zombie++] = i;
-                continue;
-            }
-            uint64_t t0 = rt_now_ns();
-            await_rec(p, r);
-            p->c.wait_ns += rt_now_ns() - t0;
-            if (alive) p->c.waited++;
-            s = atomic_load_explicit(&r->state, memory_order_acquire);
+            uint32_t q = JOBS_QUEUED; /* skip it if not started */
+            atomic_compare_exchange_strong_explicit(&r->state, &q, JOBS_CANCELLED,
+                                                    memory_order_relaxed, memory_order_relaxed);
+            p->zombie[p->n_zombie++] = i;
+            continue;
         }
         unpend(p, r);
         if (s == JOBS_DONE) {
@@ -643,7 +666,7 @@ int rt_jobs_collect(rt_jobs_port *p, uint64_t frame, const rt_jobs_sink *sink) {
             int e = sink->apply(sink->ud, r->entity, (const uint8_t *)r + p->out_off);
             if (e == RT_OK) {
                 p->c.applied++;
-                p->applied_ns[lat_bucket(rt_now_ns() - r->t_submit)]++;
+                p->applied_ns[lat_bucket(now - r->t_submit)]++;
             } else {
                 p->c.dropped++;
                 if (err == RT_OK) err = e;
@@ -654,7 +677,7 @@ int rt_jobs_collect(rt_jobs_port *p, uint64_t frame, const rt_jobs_sink *sink) {
         rec_free(p, r);
     }
     /* Fairness: the first entity refused since the last sync point goes
-     * first next time (rt_jobs_first_row). */
+     * first next time (rt__jobs_resume, and exec.c's run_whole). */
     p->resume = p->resume_next;
     p->resume_next = RT_ENTITY_NULL;
     return err;
@@ -685,10 +708,12 @@ static int port_init(rt_jobs *j, rt_jobs_port *p, const rt_job_desc *job, uint32
     p->in_off = align_up(sizeof(jobs_rec), job->in_align ? job->in_align : 1);
     p->out_off = align_up(p->in_off + job->in_size, job->out_align ? job->out_align : 1);
     p->rec_size = align_up(p->out_off + job->out_size, 64);
-    uint32_t map_cap = pow2_at_least(2 * (uint64_t)quota);
+    uint32_t map_cap = pow2_at_least(2 * (uint64_t)quota), ring = pow2_at_least(quota);
     p->map_mask = map_cap - 1;
+    p->map_shift = 64u - (uint32_t)__builtin_ctz(map_cap);
+    p->ring_mask = ring - 1;
     size_t recs = (size_t)quota * p->rec_size;
-    size_t u32s = (size_t)quota * 4 * sizeof(uint32_t) + (size_t)map_cap * sizeof(uint32_t);
+    size_t u32s = ((size_t)quota * 2 + (size_t)ring * 2 + map_cap) * sizeof(uint32_t);
     size_t keys = (size_t)map_cap * sizeof(uint64_t);
     size_t items = (size_t)j->d.batch_max * sizeof(rt_queue_item);
     p->bytes = recs + keys + items + u32s;
@@ -699,14 +724,15 @@ static int port_init(rt_jobs *j, rt_jobs_port *p, const rt_job_desc *job, uint32
     p->items = (rt_queue_item *)(b + recs + keys);
     uint32_t *u = (uint32_t *)(b + recs + keys + items);
     p->free_list = u;
-    p->fifo = u + quota;
-    p->staging = u + 2 * (size_t)quota;
-    p->zombie = u + 3 * (size_t)quota;
-    p->vals = u + 4 * (size_t)quota;
+    p->zombie = u + quota;
+    p->fifo = u + 2 * (size_t)quota;
+    p->staging = p->fifo + ring;
+    p->vals = p->staging + ring;
     for (uint32_t i = 0; i < quota; i++) {
         p->free_list[i] = quota - 1 - i; /* record 0 is taken first */
         atomic_init(&rec_at(p, i)->state, JOBS_FREE);
         rec_at(p, i)->port = p;
+        rec_at(p, i)->index = i;
     }
     p->n_free = quota;
     return RT_OK;
@@ -845,7 +871,7 @@ void rt_jobs_audit_get(const rt_jobs *j, uint64_t frame, rt_jobs_audit *out) {
         out->pending += p->map_count;
         /* Every job in flight: its entity pending on it, and due now or later. */
         for (uint32_t k = 0; k < p->fifo_count; k++) {
-            uint32_t r = p->fifo[(p->fifo_head + k) % p->quota];
+            uint32_t r = p->fifo[(p->fifo_head + k) & p->ring_mask];
             const jobs_rec *rec = rec_at(p, r);
             if (!rec->in_flight || map_find(p, rec->entity) != (int64_t)r || rec->due < frame)
                 out->stranded++;
