@@ -18,6 +18,10 @@
  *               worker-thread system that may run at the same time as
  *               another system, or from a main-thread system while a
  *               system touching the same variable may run
+ *   jobs        an async system's job (<system>_job) and what it calls, by
+ *               the same rules, and more strictly: it runs on job threads
+ *               beside every system and beside itself, so it writes no
+ *               global at all, and it sees its input, not its system's view
  *
  * "May run at the same time" comes from the plan: the same stage and no
  * path of edges between them. Each problem is an error at the line and
@@ -56,6 +60,7 @@ typedef struct judge {
     int errors;
     int *parent_fn, *parent_fact; /* BFS tree of the system being checked */
     bool *reached;
+    bool job;                     /* judging an async system's job, not its body */
     unsigned char *reach;         /* plan edges, [n][n] */
     /* reported (fact location + kind), to say each thing once */
     int n_seen, cap_seen;
@@ -298,7 +303,12 @@ static void judge_fact(judge *j, int self, int fn, const ecs_fact *f) {
         }
         return;
     case ECS_FACT_TYPE_USE:
-        if (!foreign_type(m, self, f->name, &other)) return;
+        if (!foreign_type(m, self, f->name, &other)) {
+            if (j->job && other == self)
+                report(j, self, fn, f, "type", "uses '%s' in the job of '%s': a job sees only its "
+                       "input and its result, never the live world", f->name, sys);
+            return;
+        }
         if (other >= 0)
             report(j, self, fn, f, "type", "uses '%s', the %s of system '%s': a system sees "
                    "only its own view", f->name,
@@ -411,10 +421,42 @@ static void judge_globals(judge *j, const touches *mine, const touches *all) {
     }
 }
 
+/* Async systems' jobs (<system>_job, docs/jobs.md) run on job threads at any
+ * time: beside every system, and beside themselves. Judged like a body, and
+ * any write to a global or static is a race. */
+static void check_jobs(judge *j) {
+    const ecs_model *m = j->m;
+    const ecs_body_model *b = j->b;
+    for (int sys = 0; sys < m->n_systems; sys++) {
+        if (!(j->s->plan->flags[sys] & ECS_SYS_ASYNC)) continue;
+        char name[512];
+        snprintf(name, sizeof name, "%s_job", m->systems[sys].name);
+        int start = -1;
+        for (int i = 0; i < b->n_fns && start < 0; i++)
+            if (b->fns[i].in_checked_file && strcmp(b->fns[i].name, name) == 0) start = i;
+        if (start < 0) continue;
+        reach_from(j, sys, start);
+        j->job = true;
+        for (int fn = 0; fn < b->n_fns; fn++) {
+            if (!j->reached[fn]) continue;
+            for (int k = 0; k < b->fns[fn].n_facts; k++) {
+                const ecs_fact *f = &b->fns[fn].facts[k];
+                judge_fact(j, sys, fn, f);
+                if (f->kind == ECS_FACT_GLOBAL_WRITE && world_type(m, f->var_type) < 0)
+                    report(j, sys, fn, f, "race", "writes global '%s' (%s), but it is the job of "
+                           "'%s', which runs on job threads beside every system and beside "
+                           "itself: a job writes only its result", f->name, f->detail,
+                           m->systems[sys].name);
+            }
+        }
+        j->job = false;
+    }
+}
+
 int ecs_body_check(const ecs_model *m, const ecs_schedule *s, const ecs_body_model *b) {
     judge j = {m, s, b, 0, xcalloc((size_t)b->n_fns, sizeof(int)),
                xcalloc((size_t)b->n_fns, sizeof(int)), xcalloc((size_t)b->n_fns, sizeof(bool)),
-               NULL, 0, 0, NULL};
+               false, NULL, 0, 0, NULL};
     int n = m->n_systems;
     const ecs_plan *p = s->plan;
     j.reach = xcalloc((size_t)n * (size_t)n, 1);
@@ -461,6 +503,7 @@ int ecs_body_check(const ecs_model *m, const ecs_schedule *s, const ecs_body_mod
         free(mine.t);
     }
     free(ts.t);
+    check_jobs(&j);
     for (int i = 0; i < j.n_seen; i++) free(j.seen[i]);
     free(j.seen);
     free(j.reach);

@@ -1,7 +1,8 @@
 /* tests/bad_bodies/schema.h -- the schema every body case is checked
  * against (the cases of tests/bad_bodies/ must fail, those of
  * tests/good_bodies/ must pass). Its plan: stage 0 runs tick, hud (main
- * thread), move -> bounce and age side by side; after the sync point, spawn. */
+ * thread), move -> bounce and age side by side; after the sync point, spawn.
+ * `scout` is async (its job: scout_job), on an archetype of its own. */
 #ifndef BAD_BODIES_SCHEMA_H
 #define BAD_BODIES_SCHEMA_H
 #include "ecs_schema.h"
@@ -22,5 +23,10 @@ ECS_SYSTEM(age, ECS_WRITE(Health), ECS_DESTROYS(Boid), ECS_TOGGLES(Fading),
            ECS_ORDERED_AFTER(bounce));
 ECS_SYSTEM(hud, ECS_READ(Health), ECS_MAIN_THREAD, ECS_ORDERED_BEFORE(age));
 ECS_SYSTEM(spawn, ECS_CREATES(Boid), ECS_READ(Bounds), ECS_AFTER(age));
+
+ECS_COMPONENT(Target) { float x, y; };
+ECS_ARCHETYPE(Scout, Target);
+typedef struct ScoutRequest { float x, y; } ScoutRequest;
+ECS_SYSTEM(scout, ECS_WRITE(Target), ECS_ASYNC, ECS_JOB_INPUT(ScoutRequest));
 
 #endif
