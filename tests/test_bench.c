@@ -138,6 +138,50 @@ static void bench_json_quick_run_has_every_field(void **state) {
     free(out);
 }
 
+/* JOBS on tiny counts: the queue, end-to-end, latency and soak rows. */
+static void bench_jobs_quick_run_has_its_rows(void **state) {
+    (void)state;
+    int status;
+    char *out = run_driver("JOBS --entities 200 --json", &status);
+    assert_int_equal(status, 0);
+    cJSON *root = cJSON_Parse(out);
+    assert_non_null(root);
+    int queue = 0, e2e = 0, latency = 0, soak = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, field(root, "results")) {
+        assert_string_equal(string(row, "workload"), "JOBS");
+        const char *op = string(row, "op"), *metric = string(row, "metric");
+        double value = number(row, "value");
+        assert_true(number(row, "min") <= value && value <= number(row, "max"));
+        if (strcmp(op, "queue") == 0) {
+            queue++;
+            assert_string_equal(metric, "jobs_per_second");
+            assert_true(value > 0);
+        } else if (strcmp(op, "e2e") == 0) {
+            e2e++;
+            assert_string_equal(metric, "jobs_per_second");
+            assert_true(value > 0 && number(row, "floor") > 0);
+        } else if (strcmp(op, "latency") == 0) {
+            latency++;
+            assert_true(value >= 0 && number(row, "p99") >= value);
+        } else if (strcmp(op, "soak") == 0) {
+            soak++;
+            if (strcmp(metric, "bytes") == 0) {
+                assert_true(value == number(row, "start_bytes")); /* memory flat */
+                assert_true(number(row, "allocations") == 0);
+            }
+        } else {
+            fail_msg("unknown JOBS op \"%s\"", op);
+        }
+    }
+    assert_int_equal(queue, 4);
+    assert_int_equal(e2e, 2);
+    assert_int_equal(latency, 3);
+    assert_int_equal(soak, 3);
+    cJSON_Delete(root);
+    free(out);
+}
+
 /* Without --json the table goes to stdout, one line per row. */
 static void bench_table_lists_the_rows(void **state) {
     (void)state;
@@ -167,6 +211,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bench_json_quick_run_has_every_field),
         cmocka_unit_test(bench_table_lists_the_rows),
+        cmocka_unit_test(bench_jobs_quick_run_has_its_rows),
         cmocka_unit_test(bench_rejects_unknown_workload_and_bad_options),
     };
     return cmocka_run_group_tests_name("bench", tests, NULL, NULL);
