@@ -93,6 +93,7 @@ static int game_open(gfx_game *g, int32_t boids, bool render) {
     *sp = (Spawner){.target = boids, .seed = 1};
     Gfx *gfx = Gfx_resource(g->w);
     gfx->renderer = g->r;
+    gfx->drawing = g->r != NULL; /* every frame, as in a window */
     if (g->r && rd_make_material(g->r, &(rd_material_desc){.shape = RD_SHAPE_CIRCLE,
                                                            .width = 5, .height = 5},
                                  &gfx->boid) != RD_OK)

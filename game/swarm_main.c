@@ -2,7 +2,7 @@
  *
  * build/swarm [--headless | --no-render] [--frames N] [--entities N] [--seed S]
  *             [--threads T] [--size WxH] [--vsync on|off] [--overlay]
- *             [--screenshot out.png] [--zoom Z]
+ *             [--screenshot out.png] [--zoom Z] [--render-every N]
  *
  * Runs the plan generated from schemas/swarm.h with a fixed time step, then
  * prints a per-system timing table, the renderer's figures and a checksum
@@ -24,7 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SWARM_BOID_SIZE 5.0f /* world units across a boid's disc */
+#define SWARM_BOID_SIZE 5.0f   /* world units across a boid's disc */
+#define SWARM_HEADLESS_EVERY 10 /* headless draws one frame in this many */
 
 typedef enum swarm_mode {
     SWARM_AUTO = 0,   /* a window when there is a display, else headless */
@@ -37,6 +38,8 @@ typedef struct swarm_options {
     int32_t entities;    /* zero: 20000 */
     uint64_t seed;       /* zero: 1 */
     int32_t threads;     /* zero: every CPU the process may run on */
+    int32_t render_every; /* draw one frame in this many; zero: 1 in a window or
+                             with the overlay, else SWARM_HEADLESS_EVERY */
     swarm_mode mode;
     int32_t width, height; /* framebuffer pixels; zero: 1280 x 720 */
     rd_vsync vsync;      /* windows only */
@@ -49,7 +52,8 @@ typedef struct swarm_options {
 static const char usage[] =
     "usage: swarm [--headless | --no-render] [--frames N] [--entities N] [--seed S]\n"
     "             [--threads T] [--size WxH] [--vsync on|off] [--overlay]\n"
-    "             [--screenshot FILE.png] [--zoom Z] [--fixed-timings]\n"
+    "             [--screenshot FILE.png] [--zoom Z] [--render-every N]\n"
+    "             [--fixed-timings]\n"
     "\n"
     "The ecsc reference game: boids wander, move, bounce, age and respawn.\n"
     "It opens a window when a display is present (DISPLAY or WAYLAND_DISPLAY)\n"
@@ -68,6 +72,9 @@ static const char usage[] =
     "  --screenshot F   write the last frame to the PNG file F\n"
     "  --zoom Z         start zoomed in Z times on the centre (wheel zooms, left\n"
     "                   drag pans, R resets)\n"
+    "  --render-every N draw one frame in N, the last one always (default: every\n"
+    "                   frame in a window or with --overlay, else one in 10: the\n"
+    "                   simulation runs every frame either way)\n"
     "  --fixed-timings  the overlay shows timings from a fixed pattern instead of\n"
     "                   the clock, so its screenshot is the same on every run\n"
     "Prints a per-system timing table, the renderer's figures and the world\n"
@@ -95,7 +102,7 @@ static int parse_options(int argc, char **argv, swarm_options *o) {
         } else if (strcmp(a, "--fixed-timings") == 0) {
             o->fixed_timings = true;
         } else if (val && (strcmp(a, "--frames") == 0 || strcmp(a, "--entities") == 0 ||
-                           strcmp(a, "--threads") == 0)) {
+                           strcmp(a, "--threads") == 0 || strcmp(a, "--render-every") == 0)) {
             long n = strtol(val, &end, 10);
             long max = a[2] == 't' ? 1024 : 100000000;
             if (*end || n <= 0 || n > max) {
@@ -105,6 +112,7 @@ static int parse_options(int argc, char **argv, swarm_options *o) {
             }
             if (a[2] == 'f') o->frames = (int32_t)n;
             else if (a[2] == 't') o->threads = (int32_t)n;
+            else if (a[2] == 'r') o->render_every = (int32_t)n;
             else o->entities = (int32_t)n;
             i++;
         } else if (val && strcmp(a, "--seed") == 0) {
@@ -222,7 +230,8 @@ static void print_table(const rt_world *w) {
            st->frames ? frame_total_ms / (double)st->frames : 0.0);
 }
 
-static void print_render(const rd_renderer *r, const swarm_render_totals *t) {
+static void print_render(const rd_renderer *r, const swarm_render_totals *t, int32_t ran,
+                         int32_t every) {
     if (!r) {
         printf("render: off\n");
         return;
@@ -233,9 +242,9 @@ static void print_render(const rd_renderer *r, const swarm_render_totals *t) {
            info.platform == RD_PLATFORM_WINDOW ? "window" : "headless (EGL)",
            info.gl_renderer, info.gl_major, info.gl_minor,
            info.upload == RD_UPLOAD_PERSISTENT ? "persistent" : "orphaned");
-    printf("render: %" PRIu64 " frames, per frame %.1f draw calls, %.0f sprites drawn, "
-           "%.0f culled\n", t->frames, (double)t->draw_calls / n, (double)t->drawn / n,
-           (double)t->culled / n);
+    printf("render: %" PRIu64 " of %d frames drawn (one in %d), per drawn frame %.1f draw "
+           "calls, %.0f sprites drawn, %.0f culled\n", t->frames, ran, every,
+           (double)t->draw_calls / n, (double)t->drawn / n, (double)t->culled / n);
     if (t->gpu_frames)
         printf("render: GPU %.3f ms per frame (GL_TIME_ELAPSED, mean of %" PRIu64 " frames)\n",
                t->gpu_ms / (double)t->gpu_frames, t->gpu_frames);
@@ -251,6 +260,10 @@ int main(int argc, char **argv) {
     if (gfx_open(&o, &r) != 0) return 1;
     const bool window = r && rd_get_info(r).platform == RD_PLATFORM_WINDOW;
     int32_t frames = o.frames ? o.frames : window ? 0 : 600; /* 0: until closed */
+    /* Headless, nobody watches: drawing one frame in ten keeps a server run
+     * short (llvmpipe's rasterising is nearly all of a drawn frame). */
+    int32_t every = o.render_every ? o.render_every
+                    : window || o.overlay ? 1 : SWARM_HEADLESS_EVERY;
 
     rt_world *w = rt_world_create(&(rt_world_desc){.program = &swarm_program,
                                                    .initial_capacity = o.entities,
@@ -292,6 +305,8 @@ int main(int argc, char **argv) {
     int32_t ran = 0;
     uint64_t start = rt_now_ns();
     for (; rc == 0 && (frames == 0 || ran < frames); ran++) {
+        /* Drawn: every `every`-th frame counted back from the last one. */
+        gfx->drawing = r && (frames ? (frames - 1 - ran) % every == 0 : ran % every == 0);
         rc = rt_world_frame(w, dt);
         if (rc != RT_OK) {
             fprintf(stderr, "swarm: error: %s\n", rt_error_string(rc));
@@ -303,7 +318,7 @@ int main(int argc, char **argv) {
             break;
         }
         uint64_t now = rt_now_ns();
-        if (r) totals_add(&totals, &gfx->last);
+        if (gfx->drawing) totals_add(&totals, &gfx->last);
         swarm_overlay_update(&Hud_resource(w)->overlay, w, r ? &gfx->last : NULL,
                              (uint64_t)ran, (double)(now - start) / 1e6, &overlay);
         start = now;
@@ -324,7 +339,7 @@ int main(int argc, char **argv) {
     printf("threads %d, stages %" PRIu64 " (%" PRIu64 " on several threads)\n", st->threads,
            st->stages, st->parallel_stages);
     print_table(w);
-    print_render(r, &totals);
+    print_render(r, &totals, ran, every);
     printf("alive %d, spawned %" PRIu64 ", errors %" PRIu64 "\n", rt_world_entity_count(w),
            sp->spawned, st->errors);
     printf("checksum %016" PRIx64 "\n", rt_world_hash(w));

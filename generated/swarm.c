@@ -337,7 +337,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [input_id] = {
         .name = "input",
-        .where = "schemas/swarm.h:76:1",
+        .where = "schemas/swarm.h:78:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .run_once = input__once,
         .n_successors = 1,
@@ -348,7 +348,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [camera_id] = {
         .name = "camera",
-        .where = "schemas/swarm.h:78:1",
+        .where = "schemas/swarm.h:80:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .run_once = camera__once,
         .n_successors = 1,
@@ -359,7 +359,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [draw_id] = {
         .name = "draw",
-        .where = "schemas/swarm.h:80:1",
+        .where = "schemas/swarm.h:82:1",
         .flags = RT_SYSTEM_MAIN_THREAD | RT_SYSTEM_SERIAL,
         .n_matches = 1,
         .matches = draw_matches,
@@ -371,7 +371,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [hud_id] = {
         .name = "hud",
-        .where = "schemas/swarm.h:82:1",
+        .where = "schemas/swarm.h:84:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .run_once = hud__once,
         .n_successors = 1,
@@ -382,7 +382,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [present_id] = {
         .name = "present",
-        .where = "schemas/swarm.h:84:1",
+        .where = "schemas/swarm.h:86:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .run_once = present__once,
         .n_predecessors = 1,

@@ -245,7 +245,7 @@ typedef struct spawn_view {
 } spawn_view;
 void spawn(spawn_view v); /* defined in systems/ */
 
-/* system input (schemas/swarm.h:76:1): write Input, write Gfx, main_thread, ordered_after wander */
+/* system input (schemas/swarm.h:78:1): write Input, write Gfx, main_thread, ordered_after wander */
 typedef struct input_view {
     float dt;                 /* seconds, this frame */
     Input *input; /* resource, written */
@@ -253,7 +253,7 @@ typedef struct input_view {
 } input_view;
 void input(input_view v); /* defined in systems/ */
 
-/* system camera (schemas/swarm.h:78:1): read Input, read Bounds, write Camera, write Gfx, main_thread, after input */
+/* system camera (schemas/swarm.h:80:1): read Input, read Bounds, write Camera, write Gfx, main_thread, after input */
 typedef struct camera_view {
     float dt;                 /* seconds, this frame */
     const Input *input; /* resource, read */
@@ -263,7 +263,7 @@ typedef struct camera_view {
 } camera_view;
 void camera(camera_view v); /* defined in systems/ */
 
-/* system draw (schemas/swarm.h:80:1): read Position, read Color, write Gfx, main_thread, after camera, ordered_before move */
+/* system draw (schemas/swarm.h:82:1): read Position, read Color, write Gfx, main_thread, after camera, ordered_before move */
 typedef struct draw_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -282,7 +282,7 @@ typedef struct draw_view {
 } draw_view;
 void draw(draw_view v); /* defined in systems/ */
 
-/* system hud (schemas/swarm.h:82:1): read Input, write Hud, write Gfx, main_thread, after draw */
+/* system hud (schemas/swarm.h:84:1): read Input, write Hud, write Gfx, main_thread, after draw */
 typedef struct hud_view {
     float dt;                 /* seconds, this frame */
     const Input *input; /* resource, read */
@@ -291,7 +291,7 @@ typedef struct hud_view {
 } hud_view;
 void hud(hud_view v); /* defined in systems/ */
 
-/* system present (schemas/swarm.h:84:1): write Gfx, main_thread, after hud */
+/* system present (schemas/swarm.h:86:1): write Gfx, main_thread, after hud */
 typedef struct present_view {
     float dt;                 /* seconds, this frame */
     Gfx *gfx; /* resource, written */

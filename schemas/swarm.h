@@ -55,7 +55,9 @@ ECS_SYSTEM(spawn, ECS_WRITE(Spawner), ECS_READ(Bounds), ECS_CREATES(Boid), ECS_A
  * wander), so it draws the world as the previous frame left it while wander
  * and age run on workers (docs/render.md, "In the plan"). */
 ECS_RESOURCE(Gfx) {
-    rd_renderer *renderer; /* NULL: not rendering; the render systems return */
+    rd_renderer *renderer; /* NULL: not rendering */
+    bool drawing;          /* this frame is drawn (set by the game each frame:
+                              --render-every); else the render systems return */
     rd_material boid;
     rd_frame_stats last;   /* of the frame present finished last */
     int32_t error;         /* first rd_result other than RD_OK, for the game */

@@ -14,7 +14,7 @@
 void camera(camera_view v) {
     Camera *c = v.camera;
     const rd_input *in = &v.input->state;
-    if (!v.gfx->renderer) return;
+    if (!v.gfx->drawing) return;
     if (!(c->zoom > 0)) c->zoom = 1;
     const Bounds *b = v.bounds;
     rd_camera fit = rd_camera_fit((rd_rect){b->min_x, b->min_y, b->max_x, b->max_y},

@@ -6,7 +6,7 @@
 #include "game/swarm_gfx.h"
 
 void draw(draw_view v) {
-    if (!v.gfx->renderer) return;
+    if (!v.gfx->drawing) return;
     rd_sprites s = {
         .material = v.gfx->boid,
         .count = (uint32_t)v.count,

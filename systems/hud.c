@@ -6,6 +6,6 @@
 
 void hud(hud_view v) {
     if (v.input->state.key_pressed[RD_KEY_F3]) v.hud->visible = !v.hud->visible;
-    if (!v.gfx->renderer || !v.hud->visible) return;
+    if (!v.gfx->drawing || !v.hud->visible) return;
     swarm_gfx_note(v.gfx, rd_draw_overlay(v.gfx->renderer, &v.hud->overlay));
 }

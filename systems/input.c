@@ -5,6 +5,6 @@
 #include "game/swarm_gfx.h"
 
 void input(input_view v) {
-    if (!v.gfx->renderer) return;
+    if (!v.gfx->drawing) return;
     swarm_gfx_note(v.gfx, rd_begin_frame(v.gfx->renderer, &v.input->state));
 }
