@@ -4,7 +4,8 @@
  * the game's fixed scene compared with golden images (tests/golden_image.h:
  * tests/golden/swarm_scene.png, and swarm_overlay.png with the overlay
  * shown), the checksum with and without rendering, culling when zoomed in,
- * option errors, and under a display the window against headless. The
+ * a machine without EGL, option errors, and under a display the window
+ * against headless. The
  * overlay's numbers are timings, so its golden is taken with
  * --fixed-timings: the overlay then shows a fixed pattern of the frame index
  * instead of the clock, and everything else on it (entities, memory, draw
@@ -178,6 +179,31 @@ static void gfx_zoom_culls_outside_the_view(void **state) {
     /* A quarter of the width and height is shown: about 1/16 drawn. */
     assert_true(drawn > 3000 / 32 && drawn < 3000 / 8);
     assert_non_null(strstr(out, "render: GPU "));
+}
+
+/* A server without a usable EGL still runs the game, simulation only, with
+ * the same checksum; asked for a screenshot it fails instead. EGL is broken
+ * for the child by pointing glvnd at no vendor library. */
+static void gfx_without_egl_runs_simulation_only(void **state) {
+    (void)state;
+    char none[64], broken[64];
+    assert_int_equal(swarm("--no-render --frames 60 --entities 1000"), 0);
+    checksum_of(none, sizeof none);
+    const char *no_egl = "--headless --frames 60 --entities 1000";
+    setenv("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent/vendor.json", 1);
+    int rc = swarm("%s", no_egl);
+    unsetenv("__EGL_VENDOR_LIBRARY_FILENAMES");
+    if (rc == 0 && strstr(out, "render: headless (EGL)")) skip(); /* EGL did not break */
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "simulation only"));
+    assert_non_null(strstr(out, "render: off"));
+    checksum_of(broken, sizeof broken);
+    assert_string_equal(none, broken);
+    setenv("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent/vendor.json", 1);
+    rc = swarm("%s --screenshot build/gfx_none.png", no_egl);
+    unsetenv("__EGL_VENDOR_LIBRARY_FILENAMES");
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "error: cannot render"));
 }
 
 static void gfx_bad_options_and_unwritable_screenshot(void **state) {
@@ -362,6 +388,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(gfx_window_matches_headless),
         cmocka_unit_test(gfx_checksum_same_with_and_without_rendering),
         cmocka_unit_test(gfx_zoom_culls_outside_the_view),
+        cmocka_unit_test(gfx_without_egl_runs_simulation_only),
         cmocka_unit_test(gfx_bad_options_and_unwritable_screenshot),
         cmocka_unit_test(gfx_f3_toggles_the_overlay),
         cmocka_unit_test(gfx_wheel_zooms_about_the_cursor),
