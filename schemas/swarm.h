@@ -53,7 +53,7 @@ ECS_SYSTEM(spawn, ECS_WRITE(Spawner), ECS_READ(Bounds), ECS_CREATES(Boid), ECS_A
  * simulation: draw reads Position and Color, nothing writes a component.
  * draw runs after wander and before move (ECS_ORDERED_*: no dependency on
  * wander), so it draws the world as the previous frame left it while wander
- * and age run on workers (docs/render.md, "In the plan"). */
+ * and age may run on workers (docs/render.md, "In the plan"). */
 ECS_RESOURCE(Gfx) {
     rd_renderer *renderer; /* NULL: not rendering */
     bool drawing;          /* this frame is drawn (set by the game each frame:
