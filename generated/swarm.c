@@ -114,6 +114,71 @@ static void spawn__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     spawn(v);
 }
 
+static void input__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    (void)t, (void)begin, (void)end;
+    input_view v;
+    v.dt = rt_world_dt(w);
+    v.input = Input_resource(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    input(v);
+}
+
+static void camera__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    (void)t, (void)begin, (void)end;
+    camera_view v;
+    v.dt = rt_world_dt(w);
+    v.input = Input_resource(w);
+    v.bounds = Bounds_resource(w);
+    v.camera = Camera_resource(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    camera(v);
+}
+
+static void draw__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    draw_view v;
+    v.dt = rt_world_dt(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    {
+        v.count = end - begin;
+        v.entity = t->entities + begin;
+        v.position.x = (const float *)t->columns[0] + begin;
+        v.position.y = (const float *)t->columns[1] + begin;
+        v.color.r = (const float *)t->columns[7] + begin;
+        v.color.g = (const float *)t->columns[8] + begin;
+        v.color.b = (const float *)t->columns[9] + begin;
+        v.color.a = (const float *)t->columns[10] + begin;
+        draw(v);
+    }
+}
+
+static void hud__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    (void)t, (void)begin, (void)end;
+    hud_view v;
+    v.dt = rt_world_dt(w);
+    v.input = Input_resource(w);
+    v.hud = Hud_resource(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    hud(v);
+}
+
+static void present__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    (void)t, (void)begin, (void)end;
+    present_view v;
+    v.dt = rt_world_dt(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    present(v);
+}
+
 static void seek__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     seek_view v;
@@ -169,6 +234,10 @@ static const rt_type_desc swarm_resources[] = {
     {"Bounds", sizeof(Bounds), _Alignof(Bounds)},
     {"Spawner", sizeof(Spawner), _Alignof(Spawner)},
     {"SimClock", sizeof(SimClock), _Alignof(SimClock)},
+    {"Gfx", sizeof(Gfx), _Alignof(Gfx)},
+    {"Input", sizeof(Input), _Alignof(Input)},
+    {"Camera", sizeof(Camera), _Alignof(Camera)},
+    {"Hud", sizeof(Hud), _Alignof(Hud)},
 };
 static const char *const swarm_tags[] = {"Fading"};
 
@@ -235,6 +304,22 @@ static const rt_system_match age_matches[] = {
 static const rt_system_match fade_matches[] = {
     {Boid_id, fade__Boid},
 };
+static const int32_t input_successors[] = {
+    camera_id, /* Gfx: write/write */
+};
+static const int32_t camera_successors[] = {
+    draw_id, /* Gfx: write/write */
+};
+static const rt_system_match draw_matches[] = {
+    {Boid_id, draw__Boid},
+};
+static const int32_t draw_successors[] = {
+    move_id, /* Position: read/write */
+    hud_id, /* Gfx: write/write */
+};
+static const int32_t hud_successors[] = {
+    present_id, /* Gfx: write/write */
+};
 static const rt_system_match seek_matches[] = {
     {Boid_id, seek__Boid},
 };
@@ -242,7 +327,7 @@ static const rt_system_match seek_matches[] = {
 static const rt_system_desc swarm_systems[] = {
     [tick_id] = {
         .name = "tick",
-        .where = "schemas/swarm.h:35:1",
+        .where = "schemas/swarm.h:38:1",
         .flags = 0,
         .run_once = tick__once,
         .n_successors = 1,
@@ -253,7 +338,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [wander_id] = {
         .name = "wander",
-        .where = "schemas/swarm.h:36:1",
+        .where = "schemas/swarm.h:39:1",
         .flags = 0,
         .n_matches = 1,
         .matches = wander_matches,
@@ -265,19 +350,19 @@ static const rt_system_desc swarm_systems[] = {
     },
     [move_id] = {
         .name = "move",
-        .where = "schemas/swarm.h:37:1",
+        .where = "schemas/swarm.h:40:1",
         .flags = 0,
         .n_matches = 1,
         .matches = move_matches,
         .n_successors = 1,
         .successors = move_successors,
-        .n_predecessors = 1,
+        .n_predecessors = 2,
         .cost_ns = 8168, /* estimated */
         .rank_ns = 31672,
     },
     [bounce_id] = {
         .name = "bounce",
-        .where = "schemas/swarm.h:38:1",
+        .where = "schemas/swarm.h:41:1",
         .flags = 0,
         .n_matches = 1,
         .matches = bounce_matches,
@@ -289,7 +374,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [age_id] = {
         .name = "age",
-        .where = "schemas/swarm.h:40:1",
+        .where = "schemas/swarm.h:43:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .n_matches = 1,
         .matches = age_matches,
@@ -299,7 +384,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [fade_id] = {
         .name = "fade",
-        .where = "schemas/swarm.h:42:1",
+        .where = "schemas/swarm.h:45:1",
         .flags = 0,
         .n_matches = 1,
         .matches = fade_matches,
@@ -309,16 +394,70 @@ static const rt_system_desc swarm_systems[] = {
     },
     [spawn_id] = {
         .name = "spawn",
-        .where = "schemas/swarm.h:43:1",
+        .where = "schemas/swarm.h:46:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .run_once = spawn__once,
         .n_predecessors = 0,
         .cost_ns = 1000, /* estimated */
         .rank_ns = 1000,
     },
+    [input_id] = {
+        .name = "input",
+        .where = "schemas/swarm.h:78:1",
+        .flags = RT_SYSTEM_MAIN_THREAD,
+        .run_once = input__once,
+        .n_successors = 1,
+        .successors = input_successors,
+        .n_predecessors = 0,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 41840,
+    },
+    [camera_id] = {
+        .name = "camera",
+        .where = "schemas/swarm.h:80:1",
+        .flags = RT_SYSTEM_MAIN_THREAD,
+        .run_once = camera__once,
+        .n_successors = 1,
+        .successors = camera_successors,
+        .n_predecessors = 1,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 40840,
+    },
+    [draw_id] = {
+        .name = "draw",
+        .where = "schemas/swarm.h:82:1",
+        .flags = RT_SYSTEM_MAIN_THREAD | RT_SYSTEM_SERIAL,
+        .n_matches = 1,
+        .matches = draw_matches,
+        .n_successors = 2,
+        .successors = draw_successors,
+        .n_predecessors = 1,
+        .cost_ns = 8168, /* estimated */
+        .rank_ns = 39840,
+    },
+    [hud_id] = {
+        .name = "hud",
+        .where = "schemas/swarm.h:84:1",
+        .flags = RT_SYSTEM_MAIN_THREAD,
+        .run_once = hud__once,
+        .n_successors = 1,
+        .successors = hud_successors,
+        .n_predecessors = 1,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 2000,
+    },
+    [present_id] = {
+        .name = "present",
+        .where = "schemas/swarm.h:86:1",
+        .flags = RT_SYSTEM_MAIN_THREAD,
+        .run_once = present__once,
+        .n_predecessors = 1,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 1000,
+    },
     [seek_id] = {
         .name = "seek",
-        .where = "schemas/swarm.h:58:1",
+        .where = "schemas/swarm.h:100:1",
         .flags = RT_SYSTEM_ASYNC,
         .n_matches = 1,
         .matches = seek_matches,
@@ -336,8 +475,13 @@ static const rt_step swarm_steps[] = {
     /* stage 0 */
     {tick_id, 0},
     {wander_id, 0},
+    {input_id, 0},
+    {camera_id, 0},
+    {draw_id, 0},
     {move_id, 0},
     {bounce_id, 0},
+    {hud_id, 0},
+    {present_id, 0},
     {seek_id, 0},
     {age_id, RT_STEP_SYNC_AFTER}, /* 'fade' sees changes of 'age' */
     /* stage 1 */
@@ -349,14 +493,14 @@ const rt_program swarm_program = {
     .name = "swarm",
     .n_components = 6,
     .n_tags = 1,
-    .n_resources = 3,
+    .n_resources = 7,
     .n_archetypes = 1,
-    .n_systems = 8,
+    .n_systems = 13,
     .components = swarm_components,
     .tags = swarm_tags,
     .resources = swarm_resources,
     .archetypes = swarm_archetypes,
     .systems = swarm_systems,
-    .n_steps = 8,
+    .n_steps = 13,
     .steps = swarm_steps,
 };

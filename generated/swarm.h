@@ -27,6 +27,10 @@ enum {
     Bounds_id = 0,
     Spawner_id = 1,
     SimClock_id = 2,
+    Gfx_id = 3,
+    Input_id = 4,
+    Camera_id = 5,
+    Hud_id = 6,
 };
 
 /* archetypes */
@@ -43,7 +47,12 @@ enum {
     age_id = 4,
     fade_id = 5,
     spawn_id = 6,
-    seek_id = 7,
+    input_id = 7,
+    camera_id = 8,
+    draw_id = 9,
+    hud_id = 10,
+    present_id = 11,
+    seek_id = 12,
 };
 
 static inline int Position_get(const rt_world *w, rt_entity e, Position *out) {
@@ -107,7 +116,23 @@ static inline SimClock *SimClock_resource(rt_world *w) {
     return (SimClock *)rt_world_resource(w, SimClock_id);
 }
 
-/* archetype Boid (schemas/swarm.h:27:1): Position Velocity Lifetime Rng Color Fading Goal */
+static inline Gfx *Gfx_resource(rt_world *w) {
+    return (Gfx *)rt_world_resource(w, Gfx_id);
+}
+
+static inline Input *Input_resource(rt_world *w) {
+    return (Input *)rt_world_resource(w, Input_id);
+}
+
+static inline Camera *Camera_resource(rt_world *w) {
+    return (Camera *)rt_world_resource(w, Camera_id);
+}
+
+static inline Hud *Hud_resource(rt_world *w) {
+    return (Hud *)rt_world_resource(w, Hud_id);
+}
+
+/* archetype Boid (schemas/swarm.h:30:1): Position Velocity Lifetime Rng Color Fading Goal */
 typedef struct Boid_init {
     Position position;
     Velocity velocity;
@@ -121,14 +146,14 @@ static inline rt_entity Boid_create(rt_world *w, const Boid_init *init) {
     return rt_world_create_entity(w, Boid_id, init);
 }
 
-/* system tick (schemas/swarm.h:35:1): write SimClock */
+/* system tick (schemas/swarm.h:38:1): write SimClock */
 typedef struct tick_view {
     float dt;                 /* seconds, this frame */
     SimClock *sim_clock; /* resource, written */
 } tick_view;
 void tick(tick_view v); /* defined in systems/ */
 
-/* system wander (schemas/swarm.h:36:1): write Velocity, write Rng, read Position, read Goal */
+/* system wander (schemas/swarm.h:39:1): write Velocity, write Rng, read Position, read Goal */
 typedef struct wander_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -152,7 +177,7 @@ typedef struct wander_view {
 } wander_view;
 void wander(wander_view v); /* defined in systems/ */
 
-/* system move (schemas/swarm.h:37:1): write Position, read Velocity, after wander */
+/* system move (schemas/swarm.h:40:1): write Position, read Velocity, after wander */
 typedef struct move_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -168,7 +193,7 @@ typedef struct move_view {
 } move_view;
 void move(move_view v); /* defined in systems/ */
 
-/* system bounce (schemas/swarm.h:38:1): write Position, write Velocity, read Bounds, after move */
+/* system bounce (schemas/swarm.h:41:1): write Position, write Velocity, read Bounds, after move */
 typedef struct bounce_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -185,7 +210,7 @@ typedef struct bounce_view {
 } bounce_view;
 void bounce(bounce_view v); /* defined in systems/ */
 
-/* system age (schemas/swarm.h:40:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce */
+/* system age (schemas/swarm.h:43:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce */
 typedef struct age_cmd { rt_cmd *cmd; } age_cmd;
 static inline int age_destroy_Boid(age_cmd c, rt_entity e) {
     return rt_cmd_destroy(c.cmd, e);
@@ -206,7 +231,7 @@ typedef struct age_view {
 } age_view;
 void age(age_view v); /* defined in systems/ */
 
-/* system fade (schemas/swarm.h:42:1): write Color, read Lifetime, with Fading, after age */
+/* system fade (schemas/swarm.h:45:1): write Color, read Lifetime, with Fading, after age */
 typedef struct fade_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -224,7 +249,7 @@ typedef struct fade_view {
 } fade_view;
 void fade(fade_view v); /* defined in systems/ */
 
-/* system spawn (schemas/swarm.h:43:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
+/* system spawn (schemas/swarm.h:46:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
 typedef struct spawn_cmd { rt_cmd *cmd; } spawn_cmd;
 static inline int spawn_create_Boid(spawn_cmd c, const Boid_init *init) {
     return rt_cmd_create(c.cmd, Boid_id, init);
@@ -239,7 +264,60 @@ typedef struct spawn_view {
 } spawn_view;
 void spawn(spawn_view v); /* defined in systems/ */
 
-/* system seek (schemas/swarm.h:58:1): read Position, read Velocity, read Rng, read Bounds, read SimClock, write Goal, async, job_input SeekRequest, after bounce, after tick, ordered_before age */
+/* system input (schemas/swarm.h:78:1): write Input, write Gfx, main_thread, ordered_after wander */
+typedef struct input_view {
+    float dt;                 /* seconds, this frame */
+    Input *input; /* resource, written */
+    Gfx *gfx; /* resource, written */
+} input_view;
+void input(input_view v); /* defined in systems/ */
+
+/* system camera (schemas/swarm.h:80:1): read Input, read Bounds, write Camera, write Gfx, main_thread, after input */
+typedef struct camera_view {
+    float dt;                 /* seconds, this frame */
+    const Input *input; /* resource, read */
+    const Bounds *bounds; /* resource, read */
+    Camera *camera; /* resource, written */
+    Gfx *gfx; /* resource, written */
+} camera_view;
+void camera(camera_view v); /* defined in systems/ */
+
+/* system draw (schemas/swarm.h:82:1): read Position, read Color, write Gfx, main_thread, after camera, ordered_before move */
+typedef struct draw_view {
+    int32_t count;            /* entities in this run */
+    const rt_entity *entity;  /* [count] */
+    float dt;                 /* seconds, this frame */
+    struct {
+        const float *restrict x;
+        const float *restrict y;
+    } position; /* read */
+    struct {
+        const float *restrict r;
+        const float *restrict g;
+        const float *restrict b;
+        const float *restrict a;
+    } color; /* read */
+    Gfx *gfx; /* resource, written */
+} draw_view;
+void draw(draw_view v); /* defined in systems/ */
+
+/* system hud (schemas/swarm.h:84:1): read Input, write Hud, write Gfx, main_thread, after draw */
+typedef struct hud_view {
+    float dt;                 /* seconds, this frame */
+    const Input *input; /* resource, read */
+    Hud *hud; /* resource, written */
+    Gfx *gfx; /* resource, written */
+} hud_view;
+void hud(hud_view v); /* defined in systems/ */
+
+/* system present (schemas/swarm.h:86:1): write Gfx, main_thread, after hud */
+typedef struct present_view {
+    float dt;                 /* seconds, this frame */
+    Gfx *gfx; /* resource, written */
+} present_view;
+void present(present_view v); /* defined in systems/ */
+
+/* system seek (schemas/swarm.h:100:1): read Position, read Velocity, read Rng, read Bounds, read SimClock, write Goal, async, job_input SeekRequest, after bounce, after tick, ordered_before age */
 typedef SeekRequest seek_job_in; /* a job's input, copied when it is submitted */
 typedef struct seek_job_out { /* a job's result: what 'seek' writes */
     Goal goal;

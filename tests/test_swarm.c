@@ -47,29 +47,31 @@ static void swarm_checksum_pinned_for_seed(void **state) {
 static void swarm_same_seed_same_checksum(void **state) {
     (void)state;
     static char a[16384], b[16384], c[16384];
-    assert_int_equal(run(a, sizeof a, "--frames 120 --entities 2000 --seed 3"), 0);
-    assert_int_equal(run(b, sizeof b, "--frames 120 --entities 2000 --seed 3"), 0);
-    assert_int_equal(run(c, sizeof c, "--frames 120 --entities 2000 --seed 4"), 0);
+    assert_int_equal(run(a, sizeof a, "--headless --frames 120 --entities 2000 --seed 3"), 0);
+    assert_int_equal(run(b, sizeof b, "--headless --frames 120 --entities 2000 --seed 3"), 0);
+    assert_int_equal(run(c, sizeof c, "--headless --frames 120 --entities 2000 --seed 4"), 0);
     assert_string_equal(checksum(a), checksum(b));
     assert_string_not_equal(checksum(a), checksum(c));
 }
 
 /* The executor's result does not depend on the thread count: the pinned
  * checksum for 1 thread (no workers at all) up to 16 (more than the cores),
- * and for a population large enough that stages go parallel. */
+ * rendered (the render systems on the main thread beside the workers), and
+ * for a population large enough that stages go parallel (not rendered:
+ * 40k sprites on llvmpipe would only make the test slow). */
 static void swarm_same_checksum_for_every_thread_count(void **state) {
     (void)state;
     static char out[16384], first[64];
     const char *threads[] = {"1", "2", "4", "8", "16"};
     for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
         char args[128];
-        snprintf(args, sizeof args, "--frames 240 --entities 3000 --seed 7 --threads %s",
-                 threads[i]);
+        snprintf(args, sizeof args,
+                 "--headless --frames 240 --entities 3000 --seed 7 --threads %s", threads[i]);
         assert_int_equal(run(out, sizeof out, args), 0);
         if (strncmp(checksum(out), PINNED_CHECKSUM, strlen(PINNED_CHECKSUM)) != 0)
             fail_msg("--threads %s: checksum changed:\n%s", threads[i], out);
-        snprintf(args, sizeof args, "--frames 60 --entities 40000 --seed 5 --threads %s",
-                 threads[i]);
+        snprintf(args, sizeof args,
+                 "--no-render --frames 60 --entities 40000 --seed 5 --threads %s", threads[i]);
         assert_int_equal(run(out, sizeof out, args), 0);
         if (i == 0) snprintf(first, sizeof first, "%.25s", checksum(out));
         else if (strncmp(checksum(out), first, strlen(first)) != 0)
@@ -95,7 +97,7 @@ static void swarm_jobs_tiny_queue_short_deadline_stable(void **state) {
                               "--threads 4 --job-slow 300", "--threads 2 --job-threads 0"};
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         char args[256];
-        snprintf(args, sizeof args, "--frames 200 --entities 3000 --seed 9 --job-queue 4 "
+        snprintf(args, sizeof args, "--no-render --frames 200 --entities 3000 --seed 9 --job-queue 4 "
                  "--job-deadline 1 --job-slow 100 %s", variants[i]);
         assert_int_equal(run(out, sizeof out, args), 0);
         long long submitted = field(out, "submitted "), applied = field(out, "applied ");
@@ -119,7 +121,7 @@ static void swarm_jobs_tiny_queue_short_deadline_stable(void **state) {
 static void swarm_jobs_discard_accounts_for_every_job(void **state) {
     (void)state;
     static char out[16384];
-    assert_int_equal(run(out, sizeof out, "--frames 120 --entities 3000 --threads 2 "
+    assert_int_equal(run(out, sizeof out, "--no-render --frames 120 --entities 3000 --threads 2 "
                          "--job-queue 64 --job-deadline 1 --job-late discard --job-slow 500"), 0);
     long long submitted = field(out, "submitted "), applied = field(out, "applied ");
     long long dropped = field(out, "dropped "), in_flight = field(out, "in flight ");
@@ -129,14 +131,14 @@ static void swarm_jobs_discard_accounts_for_every_job(void **state) {
     assert_int_equal(field(out, "stranded "), 0);
     assert_int_equal(field(out, "unaccounted "), 0);
     /* Without job threads nothing would run a job that is never waited for. */
-    assert_int_equal(run(out, sizeof out, "--frames 10 --threads 1 --job-late discard"), 1);
+    assert_int_equal(run(out, sizeof out, "--no-render --frames 10 --threads 1 --job-late discard"), 1);
     assert_non_null(strstr(out, "job threads"));
 }
 
 static void swarm_prints_table_of_every_system(void **state) {
     (void)state;
     static char out[16384];
-    assert_int_equal(run(out, sizeof out, "--frames 30 --entities 500"), 0);
+    assert_int_equal(run(out, sizeof out, "--headless --frames 30 --entities 500"), 0);
     const char *systems[] = {"tick", "wander", "move", "bounce", "seek", "age", "fade", "spawn"};
     for (size_t i = 0; i < sizeof systems / sizeof systems[0]; i++) {
         char line[64];
