@@ -206,7 +206,7 @@ const char *rt_budget_degrade_name(rt_budget_degrade degrade) {
 
 void rt_budget_log_stderr(void *user, const rt_budget_event *ev) {
     (void)user;
-    fprintf(stderr, "budget: frame %llu: %s%s%s took %.3f ms, target %.3f ms, critical %.3f ms (%s)",
+    fprintf(stderr, "budget: frame %llu: %s%s%s took %.4g ms, target %.4g ms, critical %.4g ms (%s)",
             (unsigned long long)ev->frame, ev->system < 0 ? "" : "system '", ev->name,
             ev->system < 0 ? "" : "'", ev->time_ms, ev->target_ms, ev->critical_ms,
             rt_budget_status_name(ev->status));

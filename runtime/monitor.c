@@ -547,5 +547,7 @@ int rt_monitor_process_memory_read(rt_monitor_process_memory *out) {
     if (getrusage(RUSAGE_SELF, &ru) != 0) return -errno;
     out->resident_bytes = (uint64_t)resident * (uint64_t)page;
     out->peak_resident_bytes = (uint64_t)ru.ru_maxrss * 1024u; /* ru_maxrss is in KiB */
+    /* The kernel updates ru_maxrss lazily; the peak is at least what is resident now. */
+    if (out->peak_resident_bytes < out->resident_bytes) out->peak_resident_bytes = out->resident_bytes;
     return 0;
 }
