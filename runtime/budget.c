@@ -133,7 +133,6 @@ struct rt_budget {
     rt_budget__sys *sys;         /* [system_count] */
     uint8_t *code;               /* [system_count] in force this frame */
     rt_budget_decision *decisions;
-    uint64_t *sample_ns;         /* [system_count] for frame_end_monitor */
     const rt_monitor *checked_monitor;
     rt_budget_log_fn log;
     void *log_user;
@@ -365,7 +364,6 @@ void rt_budget_destroy(rt_budget *bud) {
     free(bud->sys);
     free(bud->code);
     free(bud->decisions);
-    free(bud->sample_ns);
     free(bud->log_frame);
     free(bud->log_quality);
     free(bud->log_code);
@@ -415,12 +413,11 @@ int rt_budget_create(const rt_budget_controller_desc *desc, rt_budget **out) {
     bud->sys = calloc((size_t)n, sizeof *bud->sys);
     bud->code = calloc((size_t)n, 1);
     bud->decisions = calloc((size_t)n, sizeof *bud->decisions);
-    bud->sample_ns = calloc((size_t)n, sizeof *bud->sample_ns);
     bud->log_frame = calloc((size_t)bud->log_cap, sizeof *bud->log_frame);
     bud->log_quality = calloc((size_t)bud->log_cap, sizeof *bud->log_quality);
     bud->log_code = calloc((size_t)bud->log_cap * (size_t)n, 1);
     if (!bud->names || !bud->names_block || !bud->cfg || !bud->cfg_scratch || !bud->sys ||
-        !bud->code || !bud->decisions || !bud->sample_ns || !bud->log_frame ||
+        !bud->code || !bud->decisions || !bud->log_frame ||
         !bud->log_quality || !bud->log_code) {
         rt_budget_destroy(bud);
         return -ENOMEM;
@@ -449,14 +446,15 @@ int rt_budget_create(const rt_budget_controller_desc *desc, rt_budget **out) {
  * staggered by the system's index so throttled systems spread over the frames. */
 static rt_budget_decision rt_budget__decide(uint64_t f, int32_t i, uint8_t code, rt_budget__sys *s) {
     uint32_t k = code & RT_BUDGET__K_MASK;
-    bool slice = code & RT_BUDGET__SLICE_BIT;
-    uint32_t phase = (uint32_t)((f + (uint64_t)i) % (k ? k : 1));
     rt_budget_decision d = {.run = true, .slice_index = 0, .slice_count = 1, .elapsed_frames = 1};
-    if (k > 1 && slice) {
-        d.slice_index = (uint8_t)phase;
-        d.slice_count = (uint8_t)k;
-    } else if (k > 1) {
-        d.run = phase == 0;
+    if (k > 1) {
+        uint32_t phase = (uint32_t)((f + (uint64_t)i) % k);
+        if (code & RT_BUDGET__SLICE_BIT) {
+            d.slice_index = (uint8_t)phase;
+            d.slice_count = (uint8_t)k;
+        } else {
+            d.run = phase == 0;
+        }
     }
     if (d.run) {
         uint64_t gap = s->ran ? f - s->last_run : 1;
@@ -698,10 +696,9 @@ void rt_budget_frame_end_monitor(rt_budget *bud, const rt_monitor *mon) {
             assert(strcmp(rt_monitor_system_name(mon, i), bud->names[i]) == 0);
         bud->checked_monitor = mon;
     }
-    uint64_t f = rt_monitor_frames(mon) - 1, frame_ns = 0;
-    for (int32_t i = 0; i < bud->system_count; i++) bud->sample_ns[i] = rt_monitor_sample_ns(mon, f, i);
-    rt_monitor_frame_sample(mon, f, &frame_ns, NULL);
-    rt_budget_frame_end(bud, frame_ns, bud->sample_ns);
+    uint64_t frame_ns = 0;
+    rt_monitor_frame_sample(mon, rt_monitor_frames(mon) - 1, &frame_ns, NULL);
+    rt_budget_frame_end(bud, frame_ns, rt_monitor_last_row(mon));
 }
 
 /* ---- reports ------------------------------------------------------------------- */

@@ -141,8 +141,12 @@ void rt_monitor_get_frame_stats(rt_monitor *mon, rt_monitor_frame_stats *out);
  * rt_monitor_frames() - min(frames, window). Returns that first frame. */
 uint64_t rt_monitor_first_frame(const rt_monitor *mon);
 /* A system's time in a frame of the window, or RT_MONITOR_NOT_RUN (also for a
- * frame outside the window). O(1): what the budget controller reads per frame. */
+ * frame outside the window). O(1). */
 uint64_t rt_monitor_sample_ns(const rt_monitor *mon, uint64_t frame, int32_t system);
+/* The latest frame's row: system_count times in ns (RT_MONITOR_NOT_RUN where a
+ * system did not run), valid until the next frame_end; NULL before the first
+ * frame. What the budget controller reads each frame. */
+const uint64_t *rt_monitor_last_row(const rt_monitor *mon);
 /* The frame_ns of a frame of the window, and the clock stamp taken when it ended;
  * false for a frame outside the window. */
 bool rt_monitor_frame_sample(const rt_monitor *mon, uint64_t frame,

@@ -158,6 +158,50 @@ static void monitor_percentile_small_samples(void **state) {
     rt_monitor_destroy(mon);
 }
 
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static uint64_t lcg64(uint64_t *s) {
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return *s >> 11;
+}
+
+/* Random windows, sizes and value ranges (many ties, or none) against a sorted
+ * reference: nearest rank is sorted[ceil(p n / 100) - 1]. */
+static void monitor_percentile_matches_sorted_reference(void **state) {
+    (void)state;
+    static uint64_t values[2000], ref[700];
+    const uint64_t ranges[] = {1, 3, 1000, 1ull << 40};
+    uint64_t seed = 12345;
+    for (int trial = 0; trial < 200; trial++) {
+        int32_t window = (int32_t)(lcg64(&seed) % 700) + 1;
+        int frames = (int)(lcg64(&seed) % (uint64_t)(2 * window)) + 1;
+        uint64_t range = ranges[trial % 4];
+        rt_monitor *mon = make(1, 1, window, -1);
+        for (int f = 0; f < frames; f++) {
+            values[f] = lcg64(&seed) % range;
+            frame_with(mon, 0, values[f]);
+        }
+        int n = frames < window ? frames : window;
+        memcpy(ref, values + frames - n, (size_t)n * sizeof *ref);
+        qsort(ref, (size_t)n, sizeof *ref, cmp_u64);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += (double)ref[i];
+        rt_monitor_stats st;
+        rt_monitor_get_system_stats(mon, 0, &st);
+        assert_int_equal(st.samples, n);
+        assert_int_equal(st.p50_ns, ref[(50 * n + 99) / 100 - 1]);
+        assert_int_equal(st.p95_ns, ref[(95 * n + 99) / 100 - 1]);
+        assert_int_equal(st.p99_ns, ref[(99 * n + 99) / 100 - 1]);
+        assert_int_equal(st.max_ns, ref[n - 1]);
+        assert_float_equal(st.mean_ns, sum / n, 1e-6 * (sum / n + 1));
+        assert_int_equal(st.last_ns, values[frames - 1]);
+        rt_monitor_destroy(mon);
+    }
+}
+
 /* A system split in chunks over threads costs the sum of its chunks. */
 static void monitor_record_sums_chunks_across_threads(void **state) {
     (void)state;
@@ -417,6 +461,7 @@ int main(void) {
         cmocka_unit_test(monitor_percentile_constant),
         cmocka_unit_test(monitor_percentile_window_wraparound),
         cmocka_unit_test(monitor_percentile_small_samples),
+        cmocka_unit_test(monitor_percentile_matches_sorted_reference),
         cmocka_unit_test(monitor_record_sums_chunks_across_threads),
         cmocka_unit_test(monitor_stats_skip_frames_not_run),
         cmocka_unit_test(monitor_spans_keep_frames),
