@@ -357,7 +357,8 @@ int bench_monitor_run(const bench_monitor_desc *desc, bench_monitor_row *rows, i
         bench_monitor__w2_init(&copy[0], entities);
         bench_monitor__w2_init(&copy[1], entities);
         enum { PER_REP = 10 }; /* frame pairs per repetition */
-        static double pair[BENCH_MONITOR_MAX_REPS * PER_REP]; /* slowdown of each pair, % */
+        static double pair[BENCH_MONITOR_MAX_REPS * PER_REP];    /* slowdown of each pair, % */
+        static double control[BENCH_MONITOR_MAX_REPS * PER_REP]; /* plain against plain, % */
         int pairs = 0;
         bench_monitor__w2_frame(&copy[0], chunk, NULL);
         bench_monitor__w2_frame(&copy[1], chunk, mon);
@@ -379,6 +380,15 @@ int bench_monitor_run(const bench_monitor_desc *desc, bench_monitor_row *rows, i
             a[i] = ta / PER_REP;
             b[i] = tb / PER_REP;
         }
+        /* The same protocol with nothing measured on either side: how far from 0
+         * this run's noise alone puts the median. */
+        int controls = 0;
+        for (int i = 0; i < reps; i++)
+            for (int f = 0; f < PER_REP; f++) {
+                double p0 = bench_monitor__w2_frame(&copy[f % 2], chunk, NULL);
+                double p1 = bench_monitor__w2_frame(&copy[1 - f % 2], chunk, NULL);
+                control[controls++] = (p1 / p0 - 1) * 100;
+            }
         if (!bench_monitor__w2_equal(&copy[0], &copy[1])) {
             fprintf(stderr, "bench_monitor: W2 plain and measured results differ\n");
             exit(1);
@@ -388,6 +398,7 @@ int bench_monitor_run(const bench_monitor_desc *desc, bench_monitor_row *rows, i
         BENCH_MONITOR_ADD(bench_monitor__row("W2 measured", "ms_per_frame", 5, 1, b, reps));
         /* The median over all pairs: each pair ran back to back, so it shares its noise. */
         BENCH_MONITOR_ADD(bench_monitor__row("W2 slowdown, measured vs plain (all pairs)", "percent", 5, 1, pair, pairs));
+        BENCH_MONITOR_ADD(bench_monitor__row("W2 control, plain vs plain (noise floor)", "percent", 5, 1, control, controls));
         /* The same from the per-call costs above, which noise at the 1% level
          * cannot hide: chunks x (record + 2 clock reads) + frame_end, over the
          * plain frame. */

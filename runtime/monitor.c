@@ -1,7 +1,8 @@
 /* monitor.c -- the performance monitor (see monitor.h for the contract).
  *
  * Layout. Each thread index owns a slot, alone on its cache lines: `acc[s]` (ns
- * of system s so far this frame), `chunks[s]`, and a ring of spans. record()
+ * and chunks of system s so far this frame, side by side so that record() dirties
+ * one line for them) and a ring of spans. record()
  * touches only its own slot, so it needs neither a lock nor an atomic. frame_end()
  * runs after every record() of the frame (the caller guarantees the ordering),
  * sums the slots into one row of the window and zeroes them.
@@ -139,9 +140,13 @@ typedef struct rt_monitor__span {
     int32_t system;
 } rt_monitor__span;
 
+typedef struct rt_monitor__acc {
+    uint64_t ns;              /* this frame */
+    uint64_t chunks;          /* this frame */
+} rt_monitor__acc;
+
 typedef struct rt_monitor__slot {
-    uint64_t *acc;            /* [system_count] ns this frame */
-    uint32_t *chunks;         /* [system_count] chunks this frame */
+    rt_monitor__acc *acc;     /* [system_count] */
     rt_monitor__span *spans;  /* ring of span_mask + 1, or NULL without trace */
     uint64_t head;            /* spans recorded since create */
 } __attribute__((aligned(RT_MONITOR__CACHE_LINE))) rt_monitor__slot;
@@ -153,7 +158,7 @@ struct rt_monitor {
     char **thread_names;          /* [thread_count], into names_block */
     char *names_block;
     rt_monitor__slot *slots;      /* [thread_count] */
-    void *slot_arrays;            /* acc and chunks of every slot, line-aligned */
+    void *slot_arrays;            /* acc of every slot, line-aligned */
     uint64_t frames;              /* ended since create */
     uint64_t *hist;               /* [window][system_count] ns or NOT_RUN */
     uint64_t *frame_ns;           /* [window] */
@@ -240,13 +245,12 @@ int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out) {
     mon->clock = desc->clock ? desc->clock : rt_monitor__default_clock;
     mon->clock_user = desc->clock_user;
 
-    size_t acc_bytes = rt_monitor__round_line((size_t)systems * sizeof(uint64_t));
-    size_t chunk_bytes = rt_monitor__round_line((size_t)systems * sizeof(uint32_t));
+    size_t acc_bytes = rt_monitor__round_line((size_t)systems * sizeof(rt_monitor__acc));
     mon->system_names = calloc((size_t)systems, sizeof(char *));
     mon->thread_names = calloc((size_t)threads, sizeof(char *));
     mon->names_block = malloc(name_bytes);
     mon->slots = aligned_alloc(RT_MONITOR__CACHE_LINE, sizeof(rt_monitor__slot) * (size_t)threads);
-    mon->slot_arrays = aligned_alloc(RT_MONITOR__CACHE_LINE, (acc_bytes + chunk_bytes) * (size_t)threads);
+    mon->slot_arrays = aligned_alloc(RT_MONITOR__CACHE_LINE, acc_bytes * (size_t)threads);
     mon->hist = malloc((size_t)window * (size_t)systems * sizeof(uint64_t));
     mon->frame_ns = calloc((size_t)window, sizeof(uint64_t));
     mon->frame_stamp = calloc((size_t)window, sizeof(uint64_t));
@@ -264,7 +268,7 @@ int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out) {
         return -ENOMEM;
     }
     memset(mon->slots, 0, sizeof(rt_monitor__slot) * (size_t)threads);
-    memset(mon->slot_arrays, 0, (acc_bytes + chunk_bytes) * (size_t)threads);
+    memset(mon->slot_arrays, 0, acc_bytes * (size_t)threads);
 
     char *p = mon->names_block;
     for (int32_t s = 0; s < systems; s++) {
@@ -289,8 +293,7 @@ int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out) {
     char *arrays = mon->slot_arrays;
     for (int32_t t = 0; t < threads; t++) {
         rt_monitor__slot *slot = &mon->slots[t];
-        slot->acc = (uint64_t *)(arrays + (size_t)t * (acc_bytes + chunk_bytes));
-        slot->chunks = (uint32_t *)(arrays + (size_t)t * (acc_bytes + chunk_bytes) + acc_bytes);
+        slot->acc = (rt_monitor__acc *)(arrays + (size_t)t * acc_bytes);
         if (ring) {
             slot->spans = malloc(ring * sizeof(rt_monitor__span));
             if (!slot->spans) {
@@ -312,8 +315,8 @@ void rt_monitor_record(rt_monitor *mon, int32_t system, int32_t thread,
     assert(end_ns >= begin_ns);
     rt_monitor__slot *slot = &mon->slots[thread];
     uint64_t d = end_ns - begin_ns;
-    slot->acc[system] += d;
-    slot->chunks[system]++;
+    slot->acc[system].ns += d;
+    slot->acc[system].chunks++;
     if (slot->spans) {
         rt_monitor__span *sp = &slot->spans[slot->head & mon->span_mask];
         sp->begin_ns = begin_ns;
@@ -331,14 +334,16 @@ void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns) {
     uint32_t *chunks = mon->last_chunks;
 
     /* Sum the thread slots, thread by thread, so every pass is sequential. */
-    memcpy(row, mon->slots[0].acc, (size_t)S * sizeof *row);
-    memcpy(chunks, mon->slots[0].chunks, (size_t)S * sizeof *chunks);
+    const rt_monitor__acc *acc0 = mon->slots[0].acc;
+    for (int32_t s = 0; s < S; s++) {
+        row[s] = acc0[s].ns;
+        chunks[s] = (uint32_t)acc0[s].chunks;
+    }
     for (int32_t t = 1; t < T; t++) {
-        const uint64_t *acc = mon->slots[t].acc;
-        const uint32_t *ch = mon->slots[t].chunks;
+        const rt_monitor__acc *acc = mon->slots[t].acc;
         for (int32_t s = 0; s < S; s++) {
-            row[s] += acc[s];
-            chunks[s] += ch[s];
+            row[s] += acc[s].ns;
+            chunks[s] += (uint32_t)acc[s].chunks;
         }
     }
     for (int32_t s = 0; s < S; s++)
@@ -346,7 +351,6 @@ void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns) {
     for (int32_t t = 0; t < T; t++) {
         rt_monitor__slot *slot = &mon->slots[t];
         memset(slot->acc, 0, (size_t)S * sizeof *slot->acc);
-        memset(slot->chunks, 0, (size_t)S * sizeof *slot->chunks);
         mon->span_end[(size_t)(f % (uint64_t)(mon->window + 1)) * (size_t)T + (size_t)t] = slot->head;
     }
     mon->frame_ns[slot_index] = frame_ns;
