@@ -2,10 +2,10 @@
  *
  * Layout. Each thread index owns a slot, alone on its cache lines: `acc[s]` (ns
  * and chunks of system s so far this frame, side by side so that record() dirties
- * one line for them) and a ring of spans. record()
- * touches only its own slot, so it needs neither a lock nor an atomic. frame_end()
- * runs after every record() of the frame (the caller guarantees the ordering),
- * sums the slots into one row of the window and zeroes them.
+ * one line for them) and a ring of spans. record() touches only its own slot, so
+ * it needs neither a lock nor an atomic. frame_end() runs after every record() of
+ * the frame (the caller guarantees the ordering), sums the slots into one row of
+ * the window and zeroes them.
  *
  * The window is frame-major: hist[(f % window) * system_count + s] is system s's
  * time in frame f, or RT_MONITOR_NOT_RUN. A frame's row is written in one
@@ -18,7 +18,7 @@
  * before the oldest frame of the window. A span index i is still in the ring while
  * i >= head - ring size.
  *
- * Next: budget.c reads rt_monitor_sample_ns each frame; export.c writes files.
+ * Next: budget.c reads rt_monitor_last_row each frame; export.c writes files.
  */
 #include "monitor.h"
 
