@@ -101,7 +101,7 @@ typedef struct rt_budget_frame {
     uint64_t frame;                     /* index, from 0 */
     float quality;                      /* in [quality_min, 1] */
     int32_t system_count;
-    const rt_budget_decision *systems;  /* [system_count], valid until frame_end */
+    const rt_budget_decision *systems;  /* [system_count], valid until the next frame_begin */
     bool replaying;
     bool replay_past_end;               /* beyond the log: the last state is held */
 } rt_budget_frame;
