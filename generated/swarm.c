@@ -10,6 +10,7 @@ static void tick__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     (void)t, (void)begin, (void)end;
     tick_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.sim_clock = SimClock_resource(w);
     (void)cmd;
     tick(v);
@@ -19,6 +20,7 @@ static void wander__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     wander_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;
@@ -34,6 +36,7 @@ static void move__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     move_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;
@@ -50,6 +53,7 @@ static void bounce__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     bounce_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.bounds = Bounds_resource(w);
     (void)cmd;
     {
@@ -67,6 +71,7 @@ static void age__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     age_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.cmd.cmd = cmd;
     {
         v.count = end - begin;
@@ -82,6 +87,7 @@ static void fade__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     fade_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     int32_t pos = begin, lo, hi;
     while (rt_table_next_run(t, &fade__Boid_filter, &pos, end, &lo, &hi)) {
@@ -97,11 +103,32 @@ static void fade__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     }
 }
 
+static void shimmer__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    shimmer_view v;
+    v.dt = rt_world_system_dt(w, shimmer_id);
+    v.quality = rt_world_quality(w);
+    v.effects = Effects_resource(w);
+    (void)cmd;
+    {
+        v.count = end - begin;
+        v.entity = t->entities + begin;
+        v.color.r = (float *)t->columns[7] + begin;
+        v.color.g = (float *)t->columns[8] + begin;
+        v.color.b = (float *)t->columns[9] + begin;
+        v.color.a = (float *)t->columns[10] + begin;
+        v.velocity.x = (const float *)t->columns[2] + begin;
+        v.velocity.y = (const float *)t->columns[3] + begin;
+        shimmer(v);
+    }
+}
+
 static void spawn__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     (void)t, (void)begin, (void)end;
     spawn_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.spawner = Spawner_resource(w);
     v.bounds = Bounds_resource(w);
     v.n_boid = rt_world_count(w, Boid_id);
@@ -122,6 +149,7 @@ static const rt_type_desc swarm_resources[] = {
     {"Bounds", sizeof(Bounds), _Alignof(Bounds)},
     {"Spawner", sizeof(Spawner), _Alignof(Spawner)},
     {"SimClock", sizeof(SimClock), _Alignof(SimClock)},
+    {"Effects", sizeof(Effects), _Alignof(Effects)},
 };
 static const char *const swarm_tags[] = {"Fading"};
 
@@ -176,11 +204,17 @@ static const rt_system_match age_matches[] = {
 static const rt_system_match fade_matches[] = {
     {Boid_id, fade__Boid},
 };
+static const int32_t fade_successors[] = {
+    shimmer_id, /* Color: write/write */
+};
+static const rt_system_match shimmer_matches[] = {
+    {Boid_id, shimmer__Boid},
+};
 
 static const rt_system_desc swarm_systems[] = {
     [tick_id] = {
         .name = "tick",
-        .where = "schemas/swarm.h:35:1",
+        .where = "schemas/swarm.h:47:1",
         .flags = 0,
         .run_once = tick__once,
         .n_predecessors = 0,
@@ -189,7 +223,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [wander_id] = {
         .name = "wander",
-        .where = "schemas/swarm.h:36:1",
+        .where = "schemas/swarm.h:48:1",
         .flags = 0,
         .n_matches = 1,
         .matches = wander_matches,
@@ -201,7 +235,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [move_id] = {
         .name = "move",
-        .where = "schemas/swarm.h:37:1",
+        .where = "schemas/swarm.h:49:1",
         .flags = 0,
         .n_matches = 1,
         .matches = move_matches,
@@ -213,7 +247,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [bounce_id] = {
         .name = "bounce",
-        .where = "schemas/swarm.h:38:1",
+        .where = "schemas/swarm.h:51:1",
         .flags = 0,
         .n_matches = 1,
         .matches = bounce_matches,
@@ -223,7 +257,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [age_id] = {
         .name = "age",
-        .where = "schemas/swarm.h:40:1",
+        .where = "schemas/swarm.h:53:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .n_matches = 1,
         .matches = age_matches,
@@ -233,17 +267,29 @@ static const rt_system_desc swarm_systems[] = {
     },
     [fade_id] = {
         .name = "fade",
-        .where = "schemas/swarm.h:42:1",
+        .where = "schemas/swarm.h:55:1",
         .flags = 0,
         .n_matches = 1,
         .matches = fade_matches,
+        .n_successors = 1,
+        .successors = fade_successors,
         .n_predecessors = 0,
+        .cost_ns = 12264, /* estimated */
+        .rank_ns = 24528,
+    },
+    [shimmer_id] = {
+        .name = "shimmer",
+        .where = "schemas/swarm.h:57:1",
+        .flags = 0,
+        .n_matches = 1,
+        .matches = shimmer_matches,
+        .n_predecessors = 1,
         .cost_ns = 12264, /* estimated */
         .rank_ns = 12264,
     },
     [spawn_id] = {
         .name = "spawn",
-        .where = "schemas/swarm.h:43:1",
+        .where = "schemas/swarm.h:59:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .run_once = spawn__once,
         .n_predecessors = 0,
@@ -264,21 +310,38 @@ static const rt_step swarm_steps[] = {
     {age_id, RT_STEP_SYNC_AFTER}, /* 'fade' sees changes of 'age' */
     /* stage 1 */
     {fade_id, 0},
+    {shimmer_id, 0},
     {spawn_id, RT_STEP_SYNC_AFTER}, /* end of frame */
+};
+
+/* Budgets in ms per frame (ECS_BUDGET, ECS_PHASE_BUDGET), and which systems
+ * may be throttled under load (ECS_DEGRADABLE, ECS_DEGRADABLE_SLICE); 0: none.
+ * A config file can override them at run time (docs/budgets.md). */
+static const rt_budget_desc swarm_budgets[] = {
+    [tick_id] = {"tick", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [wander_id] = {"wander", 4.0f, 8.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:48:57 */
+    [move_id] = {"move", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:50:12 */
+    [bounce_id] = {"bounce", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:52:29 */
+    [age_id] = {"age", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:54:39 */
+    [fade_id] = {"fade", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:56:12 */
+    [shimmer_id] = {"shimmer", 0.0f, 0.0f, true, RT_BUDGET_DEGRADE_SLICE},
+    [spawn_id] = {"spawn", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
 };
 
 const rt_program swarm_program = {
     .name = "swarm",
     .n_components = 5,
     .n_tags = 1,
-    .n_resources = 3,
+    .n_resources = 4,
     .n_archetypes = 1,
-    .n_systems = 7,
+    .n_systems = 8,
     .components = swarm_components,
     .tags = swarm_tags,
     .resources = swarm_resources,
     .archetypes = swarm_archetypes,
     .systems = swarm_systems,
-    .n_steps = 7,
+    .n_steps = 8,
     .steps = swarm_steps,
+    .budgets = swarm_budgets,
+    .frame_budget_ms = 16.67f,
 };

@@ -26,6 +26,7 @@ enum {
     Bounds_id = 0,
     Spawner_id = 1,
     SimClock_id = 2,
+    Effects_id = 3,
 };
 
 /* archetypes */
@@ -41,7 +42,8 @@ enum {
     bounce_id = 3,
     age_id = 4,
     fade_id = 5,
-    spawn_id = 6,
+    shimmer_id = 6,
+    spawn_id = 7,
 };
 
 static inline int Position_get(const rt_world *w, rt_entity e, Position *out) {
@@ -98,7 +100,11 @@ static inline SimClock *SimClock_resource(rt_world *w) {
     return (SimClock *)rt_world_resource(w, SimClock_id);
 }
 
-/* archetype Boid (schemas/swarm.h:27:1): Position Velocity Lifetime Rng Color Fading */
+static inline Effects *Effects_resource(rt_world *w) {
+    return (Effects *)rt_world_resource(w, Effects_id);
+}
+
+/* archetype Boid (schemas/swarm.h:33:1): Position Velocity Lifetime Rng Color Fading */
 typedef struct Boid_init {
     Position position;
     Velocity velocity;
@@ -111,18 +117,20 @@ static inline rt_entity Boid_create(rt_world *w, const Boid_init *init) {
     return rt_world_create_entity(w, Boid_id, init);
 }
 
-/* system tick (schemas/swarm.h:35:1): write SimClock */
+/* system tick (schemas/swarm.h:47:1): write SimClock */
 typedef struct tick_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     SimClock *sim_clock; /* resource, written */
 } tick_view;
 void tick(tick_view v); /* defined in systems/ */
 
-/* system wander (schemas/swarm.h:36:1): write Velocity, write Rng */
+/* system wander (schemas/swarm.h:48:1): write Velocity, write Rng, budget 4.0 8.0 ms */
 typedef struct wander_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict x;
         float *restrict y;
@@ -133,11 +141,12 @@ typedef struct wander_view {
 } wander_view;
 void wander(wander_view v); /* defined in systems/ */
 
-/* system move (schemas/swarm.h:37:1): write Position, read Velocity, after wander */
+/* system move (schemas/swarm.h:49:1): write Position, read Velocity, after wander, budget 2.0 4.0 ms */
 typedef struct move_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict x;
         float *restrict y;
@@ -149,11 +158,12 @@ typedef struct move_view {
 } move_view;
 void move(move_view v); /* defined in systems/ */
 
-/* system bounce (schemas/swarm.h:38:1): write Position, write Velocity, read Bounds, after move */
+/* system bounce (schemas/swarm.h:51:1): write Position, write Velocity, read Bounds, after move, budget 2.0 4.0 ms */
 typedef struct bounce_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict x;
         float *restrict y;
@@ -166,7 +176,7 @@ typedef struct bounce_view {
 } bounce_view;
 void bounce(bounce_view v); /* defined in systems/ */
 
-/* system age (schemas/swarm.h:40:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce */
+/* system age (schemas/swarm.h:53:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce, budget 2.0 4.0 ms */
 typedef struct age_cmd { rt_cmd *cmd; } age_cmd;
 static inline int age_destroy_Boid(age_cmd c, rt_entity e) {
     return rt_cmd_destroy(c.cmd, e);
@@ -179,6 +189,7 @@ typedef struct age_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict age;
         float *restrict max_age;
@@ -187,11 +198,12 @@ typedef struct age_view {
 } age_view;
 void age(age_view v); /* defined in systems/ */
 
-/* system fade (schemas/swarm.h:42:1): write Color, read Lifetime, with Fading, after age */
+/* system fade (schemas/swarm.h:55:1): write Color, read Lifetime, with Fading, after age, budget 2.0 4.0 ms */
 typedef struct fade_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict r;
         float *restrict g;
@@ -205,7 +217,27 @@ typedef struct fade_view {
 } fade_view;
 void fade(fade_view v); /* defined in systems/ */
 
-/* system spawn (schemas/swarm.h:43:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
+/* system shimmer (schemas/swarm.h:57:1): write Color, read Velocity, read Effects, after fade, ordered_before spawn, degradable_slice */
+typedef struct shimmer_view {
+    int32_t count;            /* entities in this run */
+    const rt_entity *entity;  /* [count] */
+    float dt;                 /* seconds this run stands for: several frames when throttled */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
+    struct {
+        float *restrict r;
+        float *restrict g;
+        float *restrict b;
+        float *restrict a;
+    } color; /* written */
+    struct {
+        const float *restrict x;
+        const float *restrict y;
+    } velocity; /* read */
+    const Effects *effects; /* resource, read */
+} shimmer_view;
+void shimmer(shimmer_view v); /* defined in systems/ */
+
+/* system spawn (schemas/swarm.h:59:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
 typedef struct spawn_cmd { rt_cmd *cmd; } spawn_cmd;
 static inline int spawn_create_Boid(spawn_cmd c, const Boid_init *init) {
     return rt_cmd_create(c.cmd, Boid_id, init);
@@ -213,6 +245,7 @@ static inline int spawn_create_Boid(spawn_cmd c, const Boid_init *init) {
 
 typedef struct spawn_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     Spawner *spawner; /* resource, written */
     const Bounds *bounds; /* resource, read */
     int32_t n_boid; /* live Boid entities, before this frame's pending creates */

@@ -19,13 +19,14 @@
  * changes; then per change u64 first frame, u16 quality (thousandths), u8 code per
  * system.
  *
- * Next: export.c writes the statuses and overruns into the JSON summary.
+ * Config files are read by budget_config.c (the one part that needs cJSON); the
+ * types both share are in budget_internal.h. Next: export.c writes the statuses and
+ * overruns into the JSON summary.
  */
-#include "budget.h"
+#include "budget_internal.h"
 
 #include <assert.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,140 +34,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <cJSON.h>
-
-enum {
-    RT_BUDGET__SLICE_BIT = 0x80,
-    RT_BUDGET__K_MASK = 0x7f,
-    RT_BUDGET__K_LIMIT = 64,       /* throttle_max at most; fits the code byte */
-    RT_BUDGET__QUALITY_ONE = 1000, /* quality is kept in thousandths */
-    RT_BUDGET__COUNT_CAP = 1 << 30,/* consecutive-frame counters saturate here */
-    RT_BUDGET__LOG_VERSION = 1,
-};
 static const char rt_budget__log_magic[8] = {'E', 'C', 'S', 'C', 'B', 'L', 'O', 'G'};
-
-/* The numeric knobs of rt_budget_controller_desc, raw or resolved. */
-typedef struct rt_budget__params {
-    float frame_target_ms, frame_critical_ms;
-    int32_t warning_after, critical_after, calm_after;
-    float calm_fraction;
-    float quality_min, quality_step_down, quality_step_up, quality_headroom;
-    int32_t quality_drop_after, quality_rise_after;
-    int32_t throttle_max, throttle_adapt_frames, throttle_recover_frames;
-    int32_t log_interval_frames;
-} rt_budget__params;
-
-/* One row per knob: its config key, where it lives, and its valid range once
- * resolved. Drives config parsing and validation alike. */
-typedef struct rt_budget__knob {
-    const char *key;
-    size_t offset;
-    bool is_int;
-    double min, max;
-} rt_budget__knob;
-
-#define RT_BUDGET__F(name, lo, hi) {#name, offsetof(rt_budget__params, name), false, lo, hi}
-#define RT_BUDGET__I(name, lo, hi) {#name, offsetof(rt_budget__params, name), true, lo, hi}
-static const rt_budget__knob rt_budget__knobs[] = {
-    RT_BUDGET__F(frame_target_ms, 1e-3, 1e6),
-    RT_BUDGET__F(frame_critical_ms, 1e-3, 1e6),
-    RT_BUDGET__I(warning_after, 1, 1e6),
-    RT_BUDGET__I(critical_after, 1, 1e6),
-    RT_BUDGET__I(calm_after, 1, 1e6),
-    RT_BUDGET__F(calm_fraction, 1e-3, 1),
-    RT_BUDGET__F(quality_min, 0.05, 1),
-    RT_BUDGET__F(quality_step_down, 1e-3, 0.5),
-    RT_BUDGET__F(quality_step_up, 1e-3, 0.5),
-    RT_BUDGET__F(quality_headroom, 1e-3, 1),
-    RT_BUDGET__I(quality_drop_after, 1, 1e6),
-    RT_BUDGET__I(quality_rise_after, 1, 1e6),
-    RT_BUDGET__I(throttle_max, 2, RT_BUDGET__K_LIMIT),
-    RT_BUDGET__I(throttle_adapt_frames, 1, 1e6),
-    RT_BUDGET__I(throttle_recover_frames, 1, 1e6),
-    RT_BUDGET__I(log_interval_frames, 1, 1e9),
-};
-#undef RT_BUDGET__F
-#undef RT_BUDGET__I
-enum { RT_BUDGET__KNOB_COUNT = sizeof rt_budget__knobs / sizeof rt_budget__knobs[0] };
-
-/* A system's budget, raw and resolved. */
-typedef struct rt_budget__cfg {
-    float target_ms;
-    float critical_raw_ms; /* as given: 0 = 2 x target */
-    float critical_ms;     /* resolved */
-    bool degradable;
-    rt_budget_degrade degrade;
-} rt_budget__cfg;
-
-/* Hysteresis of one status: counts of consecutive frames. */
-typedef struct rt_budget__hyst {
-    rt_budget_status status;
-    int32_t over_target, over_critical, calm;
-} rt_budget__hyst;
-
-/* Rate limiting of one source of overrun messages. */
-typedef struct rt_budget__limiter {
-    bool logged;
-    uint64_t last_frame;
-    uint64_t suppressed;
-} rt_budget__limiter;
-
-typedef struct rt_budget__sys {
-    rt_budget__hyst hyst;
-    rt_budget__limiter limiter;
-    float last_ms;               /* -1 before the first sample */
-    uint64_t overruns, critical_overruns;
-    uint32_t k_self;             /* own throttle while it is CRITICAL */
-    int32_t k_self_age;          /* frames since k_self changed */
-    bool ran;                    /* has run since frame 0 */
-    uint64_t last_run;           /* frame of its latest run */
-} rt_budget__sys;
-
-struct rt_budget {
-    int32_t system_count;
-    char **names;                /* [system_count], into names_block */
-    char *names_block;
-    uint64_t names_hash;
-    rt_budget__params raw, p;
-    rt_budget__cfg *cfg;         /* [system_count] */
-    rt_budget__cfg *cfg_scratch; /* [system_count] for all-or-nothing config */
-    rt_budget__sys *sys;         /* [system_count] */
-    uint8_t *code;               /* [system_count] in force this frame */
-    rt_budget_decision *decisions;
-    const rt_monitor *checked_monitor;
-    rt_budget_log_fn log;
-    void *log_user;
-
-    uint64_t frame;              /* the frame begun, or the next one */
-    bool in_frame;
-    rt_budget__hyst frame_hyst;
-    rt_budget__limiter frame_limiter;
-    float last_frame_ms;
-    uint64_t frame_overruns, frame_critical_overruns;
-    int32_t quality;             /* thousandths */
-    int32_t quality_over, quality_headroom; /* consecutive frames */
-    bool emergency;
-    uint32_t k_emergency;
-    int32_t k_emergency_age;
-
-    /* decision log: change i holds from frame log_frame[i] on */
-    int32_t log_cap, log_count;
-    uint64_t *log_frame;
-    uint16_t *log_quality;
-    uint8_t *log_code;           /* [log_cap][system_count] */
-    bool log_full;
-    uint64_t log_covered;        /* frames the log reproduces once full */
-    bool replaying;
-    int32_t replay_cursor;
-    uint64_t replay_covered;
-
-    uint64_t pace_deadline;      /* CLOCK_MONOTONIC ns */
-    rt_budget_frame out;
-};
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-static void rt_budget__err(char *err, size_t size, const char *fmt, ...) {
+void rt_budget__err(char *err, size_t size, const char *fmt, ...) {
     if (!err || !size) return;
     va_list ap;
     va_start(ap, fmt);
@@ -178,8 +50,10 @@ static int32_t rt_budget__count_up(int32_t n) {
     return n < RT_BUDGET__COUNT_CAP ? n + 1 : n;
 }
 
-static int32_t rt_budget__milli(float x) {
-    return (int32_t)lroundf(x * RT_BUDGET__QUALITY_ONE);
+int32_t rt_budget__milli(float x) {
+    /* Rounded half away from zero, without libm: the runtime links without -lm. */
+    float t = x * RT_BUDGET__QUALITY_ONE;
+    return (int32_t)(t < 0 ? t - 0.5f : t + 0.5f);
 }
 
 static uint64_t rt_budget__hash_names(char *const *names, int32_t count) {
@@ -216,9 +90,32 @@ void rt_budget_log_stderr(void *user, const rt_budget_event *ev) {
 
 /* ---- configuration: defaults, resolution, validation ------------------------- */
 
-/* The one place defaults are applied. */
-static void rt_budget__resolve(const rt_budget__params *raw, rt_budget__params *p,
-                               rt_budget__cfg *cfg, int32_t count) {
+#define RT_BUDGET__F(name, lo, hi) {#name, offsetof(rt_budget__params, name), false, lo, hi}
+#define RT_BUDGET__I(name, lo, hi) {#name, offsetof(rt_budget__params, name), true, lo, hi}
+const rt_budget__knob rt_budget__knobs[] = {
+    RT_BUDGET__F(frame_target_ms, 1e-3, 1e6),
+    RT_BUDGET__F(frame_critical_ms, 1e-3, 1e6),
+    RT_BUDGET__I(warning_after, 1, 1e6),
+    RT_BUDGET__I(critical_after, 1, 1e6),
+    RT_BUDGET__I(calm_after, 1, 1e6),
+    RT_BUDGET__F(calm_fraction, 1e-3, 1),
+    RT_BUDGET__F(quality_min, 0.05, 1),
+    RT_BUDGET__F(quality_step_down, 1e-3, 0.5),
+    RT_BUDGET__F(quality_step_up, 1e-3, 0.5),
+    RT_BUDGET__F(quality_headroom, 1e-3, 1),
+    RT_BUDGET__I(quality_drop_after, 1, 1e6),
+    RT_BUDGET__I(quality_rise_after, 1, 1e6),
+    RT_BUDGET__I(throttle_max, 2, RT_BUDGET__K_LIMIT),
+    RT_BUDGET__I(throttle_adapt_frames, 1, 1e6),
+    RT_BUDGET__I(throttle_recover_frames, 1, 1e6),
+    RT_BUDGET__I(log_interval_frames, 1, 1e9),
+};
+#undef RT_BUDGET__F
+#undef RT_BUDGET__I
+const int rt_budget__knob_count = (int)(sizeof rt_budget__knobs / sizeof rt_budget__knobs[0]);
+
+void rt_budget__resolve(const rt_budget__params *raw, rt_budget__params *p,
+                        rt_budget__cfg *cfg, int32_t count) {
     *p = *raw;
     if (!p->frame_target_ms) p->frame_target_ms = 1000.0f / 60.0f;
     if (!p->frame_critical_ms) p->frame_critical_ms = 1.5f * p->frame_target_ms;
@@ -245,15 +142,15 @@ static double rt_budget__knob_get(const rt_budget__params *p, const rt_budget__k
     return k->is_int ? *(const int32_t *)at : *(const float *)at;
 }
 
-static void rt_budget__knob_set(rt_budget__params *p, const rt_budget__knob *k, double v) {
+void rt_budget__knob_set(rt_budget__params *p, const rt_budget__knob *k, double v) {
     char *at = (char *)p + k->offset;
     if (k->is_int) *(int32_t *)at = (int32_t)v;
     else *(float *)at = (float)v;
 }
 
-static int rt_budget__validate(const rt_budget__params *p, const rt_budget__cfg *cfg,
-                               char *const *names, int32_t count, char *err, size_t err_size) {
-    for (int i = 0; i < RT_BUDGET__KNOB_COUNT; i++) {
+int rt_budget__validate(const rt_budget__params *p, const rt_budget__cfg *cfg,
+                        char *const *names, int32_t count, char *err, size_t err_size) {
+    for (int i = 0; i < rt_budget__knob_count; i++) {
         const rt_budget__knob *k = &rt_budget__knobs[i];
         double v = rt_budget__knob_get(p, k);
         if (!(v >= k->min && v <= k->max)) {
@@ -324,6 +221,10 @@ int rt_budget_check_desc(const rt_budget_controller_desc *desc, char *err, size_
         rt_budget__err(err, err_size, "log_changes must not be negative");
         return -EINVAL;
     }
+    if (!desc->alloc != !desc->free) {
+        rt_budget__err(err, err_size, "alloc and free go together");
+        return -EINVAL;
+    }
     int32_t n = desc->system_count;
     rt_budget__cfg *cfg = malloc((size_t)n * sizeof *cfg);
     char **names = malloc((size_t)n * sizeof *names);
@@ -355,20 +256,49 @@ int rt_budget_check_desc(const rt_budget_controller_desc *desc, char *err, size_
 
 /* ---- life ---------------------------------------------------------------------- */
 
+/* Memory comes from the desc's allocator (malloc by default), zeroed and
+ * aligned to 64 bytes, all of it at create. */
+static void *rt_budget__default_alloc(void *user, size_t size, size_t align) {
+    (void)user;
+    void *p = NULL;
+    return posix_memalign(&p, align, size ? size : 1) == 0 ? p : NULL;
+}
+
+static void rt_budget__default_free(void *user, void *ptr) {
+    (void)user;
+    free(ptr);
+}
+
+static void *rt_budget__alloc(rt_budget *bud, size_t count, size_t size) {
+    size_t bytes = (count * size + 63) & ~(size_t)63;
+    void *p = bud->alloc(bud->alloc_user, bytes ? bytes : 64, 64);
+    if (p) {
+        memset(p, 0, bytes);
+        bud->bytes += bytes;
+    }
+    return p;
+}
+
+static void rt_budget__free(rt_budget *bud, void *p) {
+    if (p) bud->free(bud->alloc_user, p);
+}
+
 void rt_budget_destroy(rt_budget *bud) {
     if (!bud) return;
-    free(bud->names);
-    free(bud->names_block);
-    free(bud->cfg);
-    free(bud->cfg_scratch);
-    free(bud->sys);
-    free(bud->code);
-    free(bud->decisions);
-    free(bud->log_frame);
-    free(bud->log_quality);
-    free(bud->log_code);
-    free(bud);
+    rt_budget__free(bud, bud->names);
+    rt_budget__free(bud, bud->names_block);
+    rt_budget__free(bud, bud->cfg);
+    rt_budget__free(bud, bud->cfg_scratch);
+    rt_budget__free(bud, bud->sys);
+    rt_budget__free(bud, bud->code);
+    rt_budget__free(bud, bud->decisions);
+    rt_budget__free(bud, bud->log_frame);
+    rt_budget__free(bud, bud->log_quality);
+    rt_budget__free(bud, bud->log_code);
+    bud->free(bud->alloc_user, bud);
 }
+
+size_t rt_budget_bytes(const rt_budget *bud) { return bud->bytes; }
 
 /* Back to frame 0: every measurement and decision forgotten, config kept. */
 static void rt_budget__reset(rt_budget *bud) {
@@ -402,20 +332,28 @@ int rt_budget_create(const rt_budget_controller_desc *desc, rt_budget **out) {
     size_t name_bytes = 0;
     for (int32_t i = 0; i < n; i++) name_bytes += strlen(desc->systems[i].system) + 1;
 
-    rt_budget *bud = calloc(1, sizeof *bud);
+    void *(*alloc)(void *, size_t, size_t) = desc->alloc ? desc->alloc : rt_budget__default_alloc;
+    size_t self = (sizeof(rt_budget) + 63) & ~(size_t)63;
+    rt_budget *bud = alloc(desc->alloc_user, self, 64);
     if (!bud) return -ENOMEM;
+    memset(bud, 0, sizeof *bud);
+    bud->alloc = alloc;
+    bud->free = desc->free ? desc->free : rt_budget__default_free;
+    bud->alloc_user = desc->alloc_user;
+    bud->bytes = self;
     bud->system_count = n;
+    bud->observe = desc->observe;
     bud->log_cap = desc->log_changes ? desc->log_changes : 4096;
-    bud->names = calloc((size_t)n, sizeof *bud->names);
-    bud->names_block = malloc(name_bytes);
-    bud->cfg = calloc((size_t)n, sizeof *bud->cfg);
-    bud->cfg_scratch = calloc((size_t)n, sizeof *bud->cfg_scratch);
-    bud->sys = calloc((size_t)n, sizeof *bud->sys);
-    bud->code = calloc((size_t)n, 1);
-    bud->decisions = calloc((size_t)n, sizeof *bud->decisions);
-    bud->log_frame = calloc((size_t)bud->log_cap, sizeof *bud->log_frame);
-    bud->log_quality = calloc((size_t)bud->log_cap, sizeof *bud->log_quality);
-    bud->log_code = calloc((size_t)bud->log_cap * (size_t)n, 1);
+    bud->names = rt_budget__alloc(bud, (size_t)n, sizeof *bud->names);
+    bud->names_block = rt_budget__alloc(bud, name_bytes, 1);
+    bud->cfg = rt_budget__alloc(bud, (size_t)n, sizeof *bud->cfg);
+    bud->cfg_scratch = rt_budget__alloc(bud, (size_t)n, sizeof *bud->cfg_scratch);
+    bud->sys = rt_budget__alloc(bud, (size_t)n, sizeof *bud->sys);
+    bud->code = rt_budget__alloc(bud, (size_t)n, 1);
+    bud->decisions = rt_budget__alloc(bud, (size_t)n, sizeof *bud->decisions);
+    bud->log_frame = rt_budget__alloc(bud, (size_t)bud->log_cap, sizeof *bud->log_frame);
+    bud->log_quality = rt_budget__alloc(bud, (size_t)bud->log_cap, sizeof *bud->log_quality);
+    bud->log_code = rt_budget__alloc(bud, (size_t)bud->log_cap * (size_t)n, 1);
     if (!bud->names || !bud->names_block || !bud->cfg || !bud->cfg_scratch || !bud->sys ||
         !bud->code || !bud->decisions || !bud->log_frame ||
         !bud->log_quality || !bud->log_code) {
@@ -636,7 +574,9 @@ static void rt_budget__throttle_update(rt_budget *bud, float frame_ms) {
         if (!c->degradable) {
             s->k_self = 1;
         } else if (s->hyst.status == RT_BUDGET_CRITICAL && c->target_ms > 0 && s->last_ms > 0) {
-            double need = ceil(s->last_ms / c->target_ms);
+            double ratio = s->last_ms / c->target_ms;
+            double need = ratio < kmax ? (double)(uint32_t)ratio : kmax;
+            if (need < ratio) need += 1; /* ceil, without libm */
             uint32_t k = need < 2 ? 2 : need > kmax ? kmax : (uint32_t)need;
             if (k > s->k_self) {
                 s->k_self = k;
@@ -680,7 +620,7 @@ void rt_budget_frame_end(rt_budget *bud, uint64_t frame_ns, const uint64_t *syst
     }
     if (frame_ms > p->frame_critical_ms) bud->frame_critical_overruns++;
     bud->emergency = critical || bud->frame_hyst.status == RT_BUDGET_CRITICAL;
-    if (!bud->replaying) {
+    if (!bud->replaying && !bud->observe) {
         rt_budget__quality_update(bud, frame_ms);
         rt_budget__throttle_update(bud, frame_ms);
     }
@@ -741,128 +681,8 @@ void rt_budget_get_info(const rt_budget *bud, rt_budget_info *out) {
     };
 }
 
-/* ---- config overrides ---------------------------------------------------------- */
-
-static int32_t rt_budget__find(const rt_budget *bud, const char *name) {
-    for (int32_t i = 0; i < bud->system_count; i++)
-        if (strcmp(bud->names[i], name) == 0) return i;
-    return -1;
-}
-
-static int rt_budget__apply_system(rt_budget__cfg *c, const char *name, const cJSON *obj,
-                                   char *err, size_t err_size) {
-    if (!cJSON_IsObject(obj)) {
-        rt_budget__err(err, err_size, "systems.%s must be an object", name);
-        return -EINVAL;
-    }
-    const cJSON *it;
-    cJSON_ArrayForEach(it, obj) {
-        const char *key = it->string;
-        if (strcmp(key, "target_ms") == 0 || strcmp(key, "critical_ms") == 0) {
-            if (!cJSON_IsNumber(it)) {
-                rt_budget__err(err, err_size, "systems.%s.%s must be a number", name, key);
-                return -EINVAL;
-            }
-            if (key[0] == 't') c->target_ms = (float)it->valuedouble;
-            else c->critical_raw_ms = (float)it->valuedouble;
-        } else if (strcmp(key, "degradable") == 0) {
-            if (!cJSON_IsBool(it)) {
-                rt_budget__err(err, err_size, "systems.%s.degradable must be true or false", name);
-                return -EINVAL;
-            }
-            c->degradable = cJSON_IsTrue(it);
-        } else if (strcmp(key, "degrade") == 0) {
-            const char *v = cJSON_GetStringValue(it);
-            if (v && strcmp(v, "skip") == 0) c->degrade = RT_BUDGET_DEGRADE_SKIP;
-            else if (v && strcmp(v, "slice") == 0) c->degrade = RT_BUDGET_DEGRADE_SLICE;
-            else {
-                rt_budget__err(err, err_size, "systems.%s.degrade must be \"skip\" or \"slice\"", name);
-                return -EINVAL;
-            }
-        } else {
-            rt_budget__err(err, err_size, "systems.%s: unknown key '%s'", name, key);
-            return -EINVAL;
-        }
-    }
-    return 0;
-}
-
-static int rt_budget__apply_tree(rt_budget *bud, const cJSON *root, rt_budget__params *raw,
-                                 char *err, size_t err_size) {
-    if (!cJSON_IsObject(root)) {
-        rt_budget__err(err, err_size, "config must be a JSON object");
-        return -EINVAL;
-    }
-    const cJSON *it;
-    cJSON_ArrayForEach(it, root) {
-        const char *key = it->string;
-        if (strcmp(key, "systems") == 0) {
-            if (!cJSON_IsObject(it)) {
-                rt_budget__err(err, err_size, "systems must be an object");
-                return -EINVAL;
-            }
-            const cJSON *sys;
-            cJSON_ArrayForEach(sys, it) {
-                int32_t i = rt_budget__find(bud, sys->string);
-                if (i < 0) {
-                    rt_budget__err(err, err_size, "systems: unknown system '%s'", sys->string);
-                    return -EINVAL;
-                }
-                int rc = rt_budget__apply_system(&bud->cfg_scratch[i], sys->string, sys, err, err_size);
-                if (rc) return rc;
-            }
-            continue;
-        }
-        const rt_budget__knob *knob = NULL;
-        for (int k = 0; k < RT_BUDGET__KNOB_COUNT && !knob; k++)
-            if (strcmp(rt_budget__knobs[k].key, key) == 0) knob = &rt_budget__knobs[k];
-        if (!knob) {
-            rt_budget__err(err, err_size, "unknown key '%s'", key);
-            return -EINVAL;
-        }
-        double v = it->valuedouble;
-        if (!cJSON_IsNumber(it) || (knob->is_int && v != floor(v)) || !(fabs(v) <= 2e9)) {
-            rt_budget__err(err, err_size, "%s must be %s", key, knob->is_int ? "an integer" : "a number");
-            return -EINVAL;
-        }
-        rt_budget__knob_set(raw, knob, v);
-    }
-    return 0;
-}
-
-int rt_budget_apply_config(rt_budget *bud, const char *json, char *err, size_t err_size) {
-    cJSON *root = cJSON_Parse(json);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        rt_budget__err(err, err_size, "config: JSON parse error near '%.24s'", at ? at : "");
-        return -EINVAL;
-    }
-    rt_budget__params raw = bud->raw, p;
-    memcpy(bud->cfg_scratch, bud->cfg, (size_t)bud->system_count * sizeof *bud->cfg);
-    int rc = rt_budget__apply_tree(bud, root, &raw, err, err_size);
-    cJSON_Delete(root);
-    if (rc) return rc;
-    rt_budget__resolve(&raw, &p, bud->cfg_scratch, bud->system_count);
-    rc = rt_budget__validate(&p, bud->cfg_scratch, bud->names, bud->system_count, err, err_size);
-    if (rc) return rc;
-    /* Commit. Throttle state follows the new bounds at once; quality too. */
-    rt_budget__cfg *old = bud->cfg;
-    bud->cfg = bud->cfg_scratch;
-    bud->cfg_scratch = old;
-    bud->raw = raw;
-    bud->p = p;
-    uint32_t kmax = (uint32_t)p.throttle_max;
-    if (bud->k_emergency > kmax) bud->k_emergency = kmax;
-    for (int32_t i = 0; i < bud->system_count; i++) {
-        if (!bud->cfg[i].degradable) bud->sys[i].k_self = 1;
-        if (bud->sys[i].k_self > kmax) bud->sys[i].k_self = kmax;
-    }
-    if (bud->quality < rt_budget__milli(p.quality_min)) bud->quality = rt_budget__milli(p.quality_min);
-    return 0;
-}
-
 /* Reads a whole file into a zero-terminated heap buffer. */
-static int rt_budget__read_file(const char *path, char **out, size_t *size) {
+int rt_budget__read_file(const char *path, char **out, size_t *size) {
     FILE *f = fopen(path, "rb");
     if (!f) return -errno;
     char *buf = NULL;
@@ -892,20 +712,6 @@ static int rt_budget__read_file(const char *path, char **out, size_t *size) {
     *out = buf;
     if (size) *size = len;
     return 0;
-}
-
-int rt_budget_load_config(rt_budget *bud, const char *path, char *err, size_t err_size) {
-    char *text;
-    int rc = rt_budget__read_file(path, &text, NULL);
-    if (rc) {
-        rt_budget__err(err, err_size, "%s: %s", path, strerror(-rc));
-        return rc;
-    }
-    char inner[256] = "";
-    rc = rt_budget_apply_config(bud, text, inner, sizeof inner);
-    free(text);
-    if (rc) rt_budget__err(err, err_size, "%s: %s", path, inner);
-    return rc;
 }
 
 /* ---- decision log -------------------------------------------------------------- */

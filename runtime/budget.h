@@ -49,7 +49,8 @@
  * bit-exactly. Statuses and overruns are still measured in replay, for reports.
  *
  * Threads: everything here belongs to the main thread; decisions are plain data
- * the executor hands to workers. Read budget.c next.
+ * the executor hands to workers. Read budget.c next (budget_config.c for the
+ * config file, the only part that needs cJSON).
  *
  * Config file (every key optional; an omitted key keeps its value; an unknown key
  * or system is an error and nothing is applied):
@@ -146,6 +147,16 @@ typedef struct rt_budget_controller_desc {
     rt_budget_log_fn log;            /* 0 -> rt_budget_log_stderr */
     void *log_user;
     int32_t log_changes;             /* capacity of the decision log; 0 -> 4096 */
+    /* Observe only: statuses, overruns and messages as usual, but the quality
+     * stays 1 and nothing is throttled, so every decision is "run it all" (what
+     * the runtime does unless asked to enforce budgets; see rt.h). */
+    bool observe;
+    /* Where its memory comes from, all of it at create; 0 -> malloc (the
+     * runtime passes the world's allocator). 64-byte aligned blocks. Both or
+     * neither. */
+    void *(*alloc)(void *user, size_t size, size_t align); /* NULL on failure */
+    void (*free)(void *user, void *ptr);
+    void *alloc_user;
 } rt_budget_controller_desc;
 
 typedef struct rt_budget_system_info {
@@ -180,6 +191,8 @@ typedef struct rt_budget rt_budget;
 /* Returns 0, -EINVAL for a bad desc (rt_budget_check_desc says why), or -ENOMEM. */
 int rt_budget_create(const rt_budget_controller_desc *desc, rt_budget **out);
 void rt_budget_destroy(rt_budget *bud);
+/* Bytes the controller holds (its tables and the decision log). */
+size_t rt_budget_bytes(const rt_budget *bud);
 /* Writes why desc is invalid into err (if given) and returns -EINVAL, or 0. */
 int rt_budget_check_desc(const rt_budget_controller_desc *desc, char *err, size_t err_size);
 

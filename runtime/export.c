@@ -10,6 +10,7 @@
  * Next: docs/budgets.md shows each format with an example.
  */
 #include "export.h"
+#include "rt.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -188,6 +189,27 @@ int rt_export_summary_json(rt_monitor *mon, const rt_budget *bud, FILE *out) {
     return rt_export__print(rt_export_summary(mon, bud), true, out);
 }
 
+cJSON *rt_export_world_summary(rt_world *w) {
+    rt_monitor *mon = rt_world_monitor(w);
+    if (!mon || rt_world_update_memory(w) != RT_OK) return NULL;
+    cJSON *root = rt_export_summary(mon, rt_world_budget(w));
+    cJSON *world = root ? cJSON_AddObjectToObject(root, "world") : NULL;
+    if (!world) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    const rt_world_stats *st = rt_world_stats_get(w);
+    cJSON_AddStringToObject(world, "program", rt_world_program(w)->name);
+    cJSON_AddNumberToObject(world, "entities", rt_world_entity_count(w));
+    cJSON_AddNumberToObject(world, "threads", st->threads);
+    cJSON_AddNumberToObject(world, "stages", (double)st->stages);
+    cJSON_AddNumberToObject(world, "parallel_stages", (double)st->parallel_stages);
+    cJSON_AddNumberToObject(world, "commands_applied", (double)st->commands_applied);
+    cJSON_AddNumberToObject(world, "errors", (double)st->errors);
+    cJSON_AddNumberToObject(world, "bytes_live", (double)st->bytes_live);
+    return root;
+}
+
 /* ---- trace ------------------------------------------------------------------- */
 
 typedef struct rt_export__spans {
@@ -326,143 +348,29 @@ int rt_export_trace(const rt_monitor *mon, uint64_t first, uint64_t last, FILE *
 
 /* ---- cost profile -------------------------------------------------------------- */
 
-static double rt_export__us(uint64_t ns) { return (double)ns / 1e3; }
-
+/* The format is profile.c's; this only fills it from the monitor's window. */
 int rt_export_profile(rt_monitor *mon, FILE *out) {
-    cJSON *root = cJSON_CreateObject();
-    if (!root) return -ENOMEM;
-    uint64_t frames = rt_monitor_frames(mon) - rt_monitor_first_frame(mon);
-    cJSON_AddNumberToObject(root, "version", 1);
-    cJSON_AddNumberToObject(root, "frames", (double)frames);
-    cJSON *systems = cJSON_AddObjectToObject(root, "systems");
-    for (int32_t s = 0; s < rt_monitor_system_count(mon) && systems; s++) {
+    const int32_t n = rt_monitor_system_count(mon);
+    rt_profile p = {
+        .frames = rt_monitor_frames(mon) - rt_monitor_first_frame(mon),
+        .system_count = n,
+        .systems = calloc((size_t)n, sizeof(rt_profile_system)),
+    };
+    if (!p.systems) return -ENOMEM;
+    for (int32_t s = 0; s < n; s++) {
         rt_monitor_stats st;
         rt_monitor_get_system_stats(mon, s, &st);
-        cJSON *obj = cJSON_AddObjectToObject(systems, rt_monitor_system_name(mon, s));
-        if (!obj) break;
-        cJSON_AddNumberToObject(obj, "mean_us", st.mean_ns / 1e3);
-        cJSON_AddNumberToObject(obj, "p50_us", rt_export__us(st.p50_ns));
-        cJSON_AddNumberToObject(obj, "p95_us", rt_export__us(st.p95_ns));
-        cJSON_AddNumberToObject(obj, "p99_us", rt_export__us(st.p99_ns));
-        cJSON_AddNumberToObject(obj, "max_us", rt_export__us(st.max_ns));
-        cJSON_AddNumberToObject(obj, "samples", st.samples);
+        p.systems[s] = (rt_profile_system){
+            .name = rt_monitor_system_name(mon, s),
+            .mean_us = st.mean_ns / 1e3,
+            .p50_us = (double)st.p50_ns / 1e3,
+            .p95_us = (double)st.p95_ns / 1e3,
+            .p99_us = (double)st.p99_ns / 1e3,
+            .max_us = (double)st.max_ns / 1e3,
+            .samples = st.samples,
+        };
     }
-    return rt_export__print(root, true, out);
-}
-
-static int rt_export__perr(char *err, size_t size, const char *fmt, const char *arg) {
-    if (err && size) snprintf(err, size, fmt, arg);
-    return -EINVAL;
-}
-
-/* A non-negative number field; required ones must be present. */
-static int rt_export__number(const cJSON *obj, const char *sys, const char *key, bool required,
-                             double *out, char *err, size_t size) {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-    *out = 0;
-    if (!it && !required) return 0;
-    if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0)) {
-        char what[160];
-        snprintf(what, sizeof what, "systems.%.100s.%s", sys, key);
-        return rt_export__perr(err, size, "%s must be a non-negative number", what);
-    }
-    *out = it->valuedouble;
-    return 0;
-}
-
-int rt_export_parse_profile(const char *json, rt_export_profile_data **out, char *err, size_t err_size) {
-    cJSON *root = cJSON_Parse(json);
-    if (!root) return rt_export__perr(err, err_size, "profile: %s", "not valid JSON");
-    int rc = 0;
-    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
-    const cJSON *frames = cJSON_GetObjectItemCaseSensitive(root, "frames");
-    const cJSON *systems = cJSON_GetObjectItemCaseSensitive(root, "systems");
-    if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
-        rc = rt_export__perr(err, err_size, "profile: %s", "version must be 1");
-    } else if (!cJSON_IsObject(systems)) {
-        rc = rt_export__perr(err, err_size, "profile: %s", "systems must be an object");
-    } else if (frames && (!cJSON_IsNumber(frames) || !(frames->valuedouble >= 0))) {
-        rc = rt_export__perr(err, err_size, "profile: %s", "frames must be a non-negative number");
-    }
-    if (rc) {
-        cJSON_Delete(root);
-        return rc;
-    }
-    int32_t count = cJSON_GetArraySize(systems);
-    size_t names = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, systems) names += strlen(it->string) + 1;
-    rt_export_profile_data *p = malloc(sizeof *p + (size_t)count * sizeof *p->systems + names);
-    if (!p) {
-        cJSON_Delete(root);
-        return -ENOMEM;
-    }
-    p->frames = frames ? (uint64_t)frames->valuedouble : 0;
-    p->system_count = count;
-    p->systems = (rt_export_profile_system *)(p + 1);
-    char *name = (char *)(p->systems + count);
-    int32_t i = 0;
-    cJSON_ArrayForEach(it, systems) {
-        rt_export_profile_system *s = &p->systems[i++];
-        double samples;
-        if (!cJSON_IsObject(it)) {
-            rc = rt_export__perr(err, err_size, "profile: systems.%.100s must be an object", it->string);
-            break;
-        }
-        if ((rc = rt_export__number(it, it->string, "mean_us", true, &s->mean_us, err, err_size)) ||
-            (rc = rt_export__number(it, it->string, "p95_us", true, &s->p95_us, err, err_size)) ||
-            (rc = rt_export__number(it, it->string, "samples", true, &samples, err, err_size)) ||
-            (rc = rt_export__number(it, it->string, "p50_us", false, &s->p50_us, err, err_size)) ||
-            (rc = rt_export__number(it, it->string, "p99_us", false, &s->p99_us, err, err_size)) ||
-            (rc = rt_export__number(it, it->string, "max_us", false, &s->max_us, err, err_size)))
-            break;
-        s->samples = (uint64_t)samples;
-        size_t len = strlen(it->string) + 1;
-        memcpy(name, it->string, len);
-        s->name = name;
-        name += len;
-    }
-    cJSON_Delete(root);
-    if (rc) {
-        free(p);
-        return rc;
-    }
-    *out = p;
-    return 0;
-}
-
-int rt_export_read_profile(const char *path, rt_export_profile_data **out, char *err, size_t err_size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int rc = -errno;
-        if (err && err_size) snprintf(err, err_size, "%s: %s", path, strerror(-rc));
-        return rc;
-    }
-    char *text = NULL;
-    long size = -1;
-    if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0) text = malloc((size_t)size + 1);
-    size_t got = text ? fread(text, 1, (size_t)size, f) : 0;
-    fclose(f);
-    if (!text || got != (size_t)size) {
-        free(text);
-        if (err && err_size) snprintf(err, err_size, "%s: cannot read", path);
-        return text ? -EIO : -ENOMEM;
-    }
-    text[size] = 0;
-    char inner[256] = "";
-    int rc = rt_export_parse_profile(text, out, inner, sizeof inner);
-    free(text);
-    if (rc && err && err_size) snprintf(err, err_size, "%s: %s", path, inner);
+    int rc = rt_profile_write(&p, out);
+    free(p.systems);
     return rc;
-}
-
-const rt_export_profile_system *rt_export_profile_find(const rt_export_profile_data *p, const char *name) {
-    for (int32_t i = 0; i < p->system_count; i++)
-        if (strcmp(p->systems[i].name, name) == 0) return &p->systems[i];
-    return NULL;
-}
-
-void rt_export_profile_free(rt_export_profile_data *p) {
-    free(p);
 }

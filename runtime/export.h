@@ -1,6 +1,6 @@
 /* export.h -- what the monitor and the budget controller measured, as files.
  *
- * Four formats, each with one owner here:
+ * Four formats (the profile's format itself is owned by profile.c):
  *   - CSV: one row per frame of the monitor's window, `frame,frame_us,<system>...`,
  *     times in microseconds with 3 decimals (exact to the ns); an empty cell is a
  *     system that did not run in that frame.
@@ -11,10 +11,8 @@
  *     one track (tid) per thread named by "M" thread_name events, one event per
  *     chunk, plus a "frames" track with one event per frame. Times are in us from
  *     the first event exported. Loads in Perfetto and chrome://tracing.
- *   - The cost profile the generator reads back to weigh its schedule:
- *     {"version": 1, "frames": N, "systems": {"<name>": {"mean_us", "p50_us",
- *     "p95_us", "p99_us", "max_us", "samples"}}}; rt_export_read_profile
- *     is its one reader (the generator links export.c and cJSON).
+ *   - The cost profile the generator reads back to weigh its schedule, in
+ *     the format of profile.h, whose reader is the one both sides use.
  *
  * Writers take a FILE * (the caller opens it, so stdout works too) and return 0
  * or -errno; nothing here is on the frame's hot path, and it allocates freely.
@@ -29,8 +27,10 @@
 
 #include "budget.h"
 #include "monitor.h"
+#include "profile.h"
 
 typedef struct cJSON cJSON;
+typedef struct rt_world rt_world;
 
 int rt_export_csv(rt_monitor *mon, FILE *out);
 
@@ -38,33 +38,19 @@ int rt_export_csv(rt_monitor *mon, FILE *out);
  * benchmark driver); bud may be NULL. NULL when out of memory. cJSON_Delete it. */
 cJSON *rt_export_summary(rt_monitor *mon, const rt_budget *bud);
 int rt_export_summary_json(rt_monitor *mon, const rt_budget *bud, FILE *out);
+/* A world's summary: rt_export_summary of its monitor and budget controller
+ * (memory refreshed first, rt_world_update_memory) with a "world" object:
+ * entities, threads, stages, parallel_stages, commands_applied, errors,
+ * bytes_live. NULL without a monitor, or when out of memory. */
+cJSON *rt_export_world_summary(rt_world *w);
 
 /* Frames [first, last] (clamped to the window). Returns 0, or -errno, or -ENODATA
  * when spans of those frames were overwritten (trace_spans was too small); the
  * trace is still written then, without them. */
 int rt_export_trace(const rt_monitor *mon, uint64_t first, uint64_t last, FILE *out);
 
+/* The cost profile of the window (format and reader: profile.h), what
+ * `build/ecsc --profile` reads back. */
 int rt_export_profile(rt_monitor *mon, FILE *out);
-
-typedef struct rt_export_profile_system {
-    const char *name;   /* owned by the profile */
-    double mean_us, p50_us, p95_us, p99_us, max_us;
-    uint64_t samples;   /* frames measured; 0: no data, the times are 0 */
-} rt_export_profile_system;
-
-typedef struct rt_export_profile_data {
-    uint64_t frames;                    /* the window it was measured over */
-    int32_t system_count;
-    rt_export_profile_system *systems;  /* in file order */
-} rt_export_profile_data;
-
-/* Parses a profile. Returns 0 and a profile to free with rt_export_profile_free,
- * or -EINVAL with the reason in err (not JSON, version not 1, missing or mistyped
- * field), -ENOMEM, or -errno for the file. */
-int rt_export_parse_profile(const char *json, rt_export_profile_data **out, char *err, size_t err_size);
-int rt_export_read_profile(const char *path, rt_export_profile_data **out, char *err, size_t err_size);
-/* The named system's entry, or NULL. */
-const rt_export_profile_system *rt_export_profile_find(const rt_export_profile_data *p, const char *name);
-void rt_export_profile_free(rt_export_profile_data *p);
 
 #endif

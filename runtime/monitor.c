@@ -172,6 +172,10 @@ struct rt_monitor {
     atomic_int memory_count;      /* published with release after the name */
     char (*memory_names)[RT_MONITOR_MEMORY_NAME_MAX];
     _Atomic uint64_t *memory_bytes;
+    void *(*alloc)(void *user, size_t size, size_t align);
+    void (*free)(void *user, void *ptr);
+    void *alloc_user;
+    size_t bytes;                 /* held, all allocations together */
 };
 
 static uint64_t rt_monitor__default_clock(void *user) {
@@ -189,25 +193,55 @@ static uint32_t rt_monitor__pow2(uint32_t n) {
     return p;
 }
 
+/* Memory comes from the desc's allocator (malloc by default), always zeroed and
+ * aligned to a cache line; the monitor counts what it holds. */
+static void *rt_monitor__default_alloc(void *user, size_t size, size_t align) {
+    (void)user;
+    void *p = NULL;
+    return posix_memalign(&p, align, size ? size : 1) == 0 ? p : NULL;
+}
+
+static void rt_monitor__default_free(void *user, void *ptr) {
+    (void)user;
+    free(ptr);
+}
+
+static void *rt_monitor__alloc(rt_monitor *mon, size_t count, size_t size) {
+    size_t bytes = rt_monitor__round_line(count * size);
+    void *p = mon->alloc(mon->alloc_user, bytes ? bytes : RT_MONITOR__CACHE_LINE,
+                         RT_MONITOR__CACHE_LINE);
+    if (p) {
+        memset(p, 0, bytes);
+        mon->bytes += bytes;
+    }
+    return p;
+}
+
+static void rt_monitor__free(rt_monitor *mon, void *p) {
+    if (p) mon->free(mon->alloc_user, p);
+}
+
 void rt_monitor_destroy(rt_monitor *mon) {
     if (!mon) return;
     if (mon->slots)
-        for (int32_t t = 0; t < mon->thread_count; t++) free(mon->slots[t].spans);
-    free(mon->slots);
-    free(mon->slot_arrays);
-    free(mon->system_names);
-    free(mon->thread_names);
-    free(mon->names_block);
-    free(mon->hist);
-    free(mon->frame_ns);
-    free(mon->frame_stamp);
-    free(mon->span_end);
-    free(mon->last_chunks);
-    free(mon->scratch);
-    free(mon->memory_names);
-    free((void *)mon->memory_bytes);
-    free(mon);
+        for (int32_t t = 0; t < mon->thread_count; t++) rt_monitor__free(mon, mon->slots[t].spans);
+    rt_monitor__free(mon, mon->slots);
+    rt_monitor__free(mon, mon->slot_arrays);
+    rt_monitor__free(mon, mon->system_names);
+    rt_monitor__free(mon, mon->thread_names);
+    rt_monitor__free(mon, mon->names_block);
+    rt_monitor__free(mon, mon->hist);
+    rt_monitor__free(mon, mon->frame_ns);
+    rt_monitor__free(mon, mon->frame_stamp);
+    rt_monitor__free(mon, mon->span_end);
+    rt_monitor__free(mon, mon->last_chunks);
+    rt_monitor__free(mon, mon->scratch);
+    rt_monitor__free(mon, mon->memory_names);
+    rt_monitor__free(mon, (void *)mon->memory_bytes);
+    mon->free(mon->alloc_user, mon);
 }
+
+size_t rt_monitor_bytes(const rt_monitor *mon) { return mon->bytes; }
 
 int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out) {
     if (!desc || !out || !desc->system_names) return -EINVAL;
@@ -236,8 +270,16 @@ int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out) {
 
     (void)rt_monitor_now_ns(); /* calibrate before anyone times with it */
 
-    rt_monitor *mon = calloc(1, sizeof *mon);
+    if (!desc->alloc != !desc->free) return -EINVAL;
+    void *(*alloc)(void *, size_t, size_t) = desc->alloc ? desc->alloc : rt_monitor__default_alloc;
+    rt_monitor *mon = alloc(desc->alloc_user, rt_monitor__round_line(sizeof *mon),
+                            RT_MONITOR__CACHE_LINE);
     if (!mon) return -ENOMEM;
+    memset(mon, 0, sizeof *mon);
+    mon->alloc = alloc;
+    mon->free = desc->free ? desc->free : rt_monitor__default_free;
+    mon->alloc_user = desc->alloc_user;
+    mon->bytes = rt_monitor__round_line(sizeof *mon);
     mon->system_count = systems;
     mon->thread_count = threads;
     mon->window = window;
@@ -246,29 +288,26 @@ int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out) {
     mon->clock_user = desc->clock_user;
 
     size_t acc_bytes = rt_monitor__round_line((size_t)systems * sizeof(rt_monitor__acc));
-    mon->system_names = calloc((size_t)systems, sizeof(char *));
-    mon->thread_names = calloc((size_t)threads, sizeof(char *));
-    mon->names_block = malloc(name_bytes);
-    mon->slots = aligned_alloc(RT_MONITOR__CACHE_LINE, sizeof(rt_monitor__slot) * (size_t)threads);
-    mon->slot_arrays = aligned_alloc(RT_MONITOR__CACHE_LINE, acc_bytes * (size_t)threads);
-    mon->hist = malloc((size_t)window * (size_t)systems * sizeof(uint64_t));
-    mon->frame_ns = calloc((size_t)window, sizeof(uint64_t));
-    mon->frame_stamp = calloc((size_t)window, sizeof(uint64_t));
-    mon->span_end = calloc((size_t)(window + 1) * (size_t)threads, sizeof(uint64_t));
-    mon->last_chunks = calloc((size_t)systems, sizeof(uint32_t));
-    mon->scratch = malloc((size_t)window * sizeof(uint64_t));
-    mon->memory_names = calloc((size_t)memory_slots, sizeof *mon->memory_names);
-    mon->memory_bytes = calloc((size_t)memory_slots, sizeof *mon->memory_bytes);
+    mon->system_names = rt_monitor__alloc(mon, (size_t)systems, sizeof(char *));
+    mon->thread_names = rt_monitor__alloc(mon, (size_t)threads, sizeof(char *));
+    mon->names_block = rt_monitor__alloc(mon, name_bytes, 1);
+    mon->slots = rt_monitor__alloc(mon, (size_t)threads, sizeof(rt_monitor__slot));
+    mon->slot_arrays = rt_monitor__alloc(mon, (size_t)threads, acc_bytes);
+    mon->hist = rt_monitor__alloc(mon, (size_t)window * (size_t)systems, sizeof(uint64_t));
+    mon->frame_ns = rt_monitor__alloc(mon, (size_t)window, sizeof(uint64_t));
+    mon->frame_stamp = rt_monitor__alloc(mon, (size_t)window, sizeof(uint64_t));
+    mon->span_end = rt_monitor__alloc(mon, (size_t)(window + 1) * (size_t)threads, sizeof(uint64_t));
+    mon->last_chunks = rt_monitor__alloc(mon, (size_t)systems, sizeof(uint32_t));
+    mon->scratch = rt_monitor__alloc(mon, (size_t)window, sizeof(uint64_t));
+    mon->memory_names = rt_monitor__alloc(mon, (size_t)memory_slots, sizeof *mon->memory_names);
+    mon->memory_bytes = rt_monitor__alloc(mon, (size_t)memory_slots, sizeof *mon->memory_bytes);
     if (!mon->system_names || !mon->thread_names || !mon->names_block || !mon->slots ||
         !mon->slot_arrays || !mon->hist || !mon->frame_ns || !mon->frame_stamp ||
         !mon->span_end || !mon->last_chunks || !mon->scratch || !mon->memory_names ||
         !mon->memory_bytes) {
-        if (mon->slots) memset(mon->slots, 0, sizeof(rt_monitor__slot) * (size_t)threads);
         rt_monitor_destroy(mon);
         return -ENOMEM;
     }
-    memset(mon->slots, 0, sizeof(rt_monitor__slot) * (size_t)threads);
-    memset(mon->slot_arrays, 0, acc_bytes * (size_t)threads);
 
     char *p = mon->names_block;
     for (int32_t s = 0; s < systems; s++) {
@@ -295,7 +334,7 @@ int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out) {
         rt_monitor__slot *slot = &mon->slots[t];
         slot->acc = (rt_monitor__acc *)(arrays + (size_t)t * acc_bytes);
         if (ring) {
-            slot->spans = malloc(ring * sizeof(rt_monitor__span));
+            slot->spans = rt_monitor__alloc(mon, ring, sizeof(rt_monitor__span));
             if (!slot->spans) {
                 rt_monitor_destroy(mon);
                 return -ENOMEM;

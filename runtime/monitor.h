@@ -20,7 +20,8 @@
  * end-of-frame join gives that ordering). rt_monitor_set_memory_id() is the one
  * other call that any thread may make.
  *
- * Memory. rt_monitor_create() allocates everything; nothing after it does.
+ * Memory. rt_monitor_create() allocates everything (through the desc's
+ * allocator); nothing after it does.
  *
  * Percentiles are nearest-rank: with the n samples of the window sorted
  * ascending, the p-th percentile is the sample of rank ceil(p/100 * n) (1-based),
@@ -30,6 +31,7 @@
 #define RT_MONITOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A system's time in a frame where none of its chunks were recorded. */
@@ -52,6 +54,12 @@ typedef struct rt_monitor_desc {
      * pass a fake clock so that traces are deterministic. */
     uint64_t (*clock)(void *user);    /* ns */
     void *clock_user;
+    /* Where its memory comes from, all of it at create; 0 -> malloc. The
+     * runtime passes the world's allocator, so a world's bytes include its
+     * monitor. Blocks are asked for 64-byte aligned. Both or neither. */
+    void *(*alloc)(void *user, size_t size, size_t align); /* NULL on failure */
+    void (*free)(void *user, void *ptr);
+    void *alloc_user;
 } rt_monitor_desc;
 
 /* Order statistics of one series (a system's time per frame, or the frame time)
@@ -112,6 +120,8 @@ const char *rt_monitor_clock_source(void);
  * -ENOMEM. *out is set only on success. */
 int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out);
 void rt_monitor_destroy(rt_monitor *mon);
+/* Bytes the monitor holds (window, span rings, per-thread slots). */
+size_t rt_monitor_bytes(const rt_monitor *mon);
 
 /* -- measuring (hot path) --------------------------------------------------- */
 

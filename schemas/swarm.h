@@ -2,7 +2,10 @@
  *
  * Boids wander (a per-entity random stream steers them), move, bounce inside
  * the bounds, age, fade out in their last second and die; a spawner keeps the
- * population at its target. System bodies are in systems/, the game in
+ * population at its target. A visual effect, shimmer, tints them by heading
+ * at a cost the Effects resource sets (off in a headless run); it is the
+ * degradable system: under load it is time-sliced and scales its work by the
+ * quality level (docs/budgets.md). System bodies are in systems/, the game in
  * game/swarm_main.c. See docs/schema.md for the language. */
 #ifndef SCHEMAS_SWARM_H
 #define SCHEMAS_SWARM_H
@@ -23,23 +26,36 @@ ECS_RESOURCE(Spawner) {
     uint64_t spawned;  /* boids created so far: the next one's stream id */
 };
 ECS_RESOURCE(SimClock) { double now; uint64_t frame; };
+ECS_RESOURCE(Effects) {
+    int32_t shimmer_work;  /* iterations per boid at quality 1; 0: off */
+};
 
 ECS_ARCHETYPE(Boid, Position, Velocity, Lifetime, Rng, Color, Fading);
+
+/* 60 frames a second; systems carry budgets in ms per frame: over target is
+ * a warning, over critical an emergency in which degradable systems are
+ * throttled (docs/budgets.md). */
+ECS_FRAME_BUDGET(16.67);
 
 /* Explicit orders say what declaration order would otherwise decide
  * silently (ecsc reports such pairs; see docs/schedule.md): boids steer,
  * then move, then bounce; they age after their motion (ECS_ORDERED_AFTER:
  * no dependency, age may run beside them, but its commands land after), fade
- * once aging has toggled Fading, and the spawner refills after the dead are
- * gone, leaving newborns to move from the next frame on. */
+ * once aging has toggled Fading, shimmer tints them after fade, and the
+ * spawner refills after the dead are gone, leaving newborns to move from the
+ * next frame on. */
 ECS_SYSTEM(tick, ECS_WRITE(SimClock));
-ECS_SYSTEM(wander, ECS_WRITE(Velocity), ECS_WRITE(Rng));
-ECS_SYSTEM(move, ECS_WRITE(Position), ECS_READ(Velocity), ECS_AFTER(wander));
+ECS_SYSTEM(wander, ECS_WRITE(Velocity), ECS_WRITE(Rng), ECS_BUDGET(4.0, 8.0));
+ECS_SYSTEM(move, ECS_WRITE(Position), ECS_READ(Velocity), ECS_AFTER(wander),
+           ECS_BUDGET(2.0, 4.0));
 ECS_SYSTEM(bounce, ECS_WRITE(Position), ECS_WRITE(Velocity), ECS_READ(Bounds),
-           ECS_AFTER(move));
+           ECS_AFTER(move), ECS_BUDGET(2.0, 4.0));
 ECS_SYSTEM(age, ECS_WRITE(Lifetime), ECS_DESTROYS(Boid), ECS_TOGGLES(Fading),
-           ECS_ORDERED_AFTER(bounce));
-ECS_SYSTEM(fade, ECS_WRITE(Color), ECS_READ(Lifetime), ECS_WITH(Fading), ECS_AFTER(age));
+           ECS_ORDERED_AFTER(bounce), ECS_BUDGET(2.0, 4.0));
+ECS_SYSTEM(fade, ECS_WRITE(Color), ECS_READ(Lifetime), ECS_WITH(Fading), ECS_AFTER(age),
+           ECS_BUDGET(2.0, 4.0));
+ECS_SYSTEM(shimmer, ECS_WRITE(Color), ECS_READ(Velocity), ECS_READ(Effects),
+           ECS_AFTER(fade), ECS_ORDERED_BEFORE(spawn), ECS_DEGRADABLE_SLICE);
 ECS_SYSTEM(spawn, ECS_WRITE(Spawner), ECS_READ(Bounds), ECS_CREATES(Boid), ECS_AFTER(age),
            ECS_ORDERED_AFTER(fade));
 
