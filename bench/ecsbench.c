@@ -33,6 +33,8 @@ static const bench_workload workloads[] = {
     {"W4", "overhead: 400 systems, us per frame at each thread count", bench_w4_run},
     {"TRIAD", "STREAM triad over 3 x 64 MiB float arrays, GB/s at 1 and 2 threads",
      bench_triad_run},
+    {"MONITOR", "measuring every system every frame: W2 (1M) and W4 on/off, 1 thread",
+     bench_measure_run},
 };
 enum { N_WORKLOADS = sizeof workloads / sizeof workloads[0] };
 

@@ -31,7 +31,7 @@
  * run is the begin of the next on the same thread. The monitor's per-frame
  * row then feeds the systems' stats and the cost model (rt__exec_account_frame);
  * with RT_MEASURE_SAMPLED there is no monitor and a rotating sample of items
- * is timed instead (account_stage). When the world has a budget controller,
+ * is timed instead (account_stage); with RT_MEASURE_NONE nothing is. When the world has a budget controller,
  * the executor obeys its decision for each system each frame: skip it, or
  * run only its slice of rows (degradable systems; all others always run).
  *
@@ -188,6 +188,7 @@ struct rt__exec {
 
     /* Measurement and budgets, set at the start of each frame. */
     rt_monitor *mon;          /* NULL: sampled timing (account_stage) */
+    bool untimed;             /* RT_MEASURE_NONE: no clock read at all */
     const rt_budget_decision *dec; /* [n_systems], or NULL: everything runs */
     uint8_t *throttled;       /* [n_units]: some system of it is skipped or sliced */
 
@@ -525,6 +526,7 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
     int32_t rows = desc->chunk_rows > 0 ? desc->chunk_rows : EXEC_CHUNK_ROWS;
     x->chunk_rows = rows > INT32_MAX - 63 ? INT32_MAX - 63 : (rows + 63) & ~63;
     x->min_parallel_ns = desc->min_parallel_ns;
+    x->untimed = desc->measure == RT_MEASURE_NONE;
     x->threads = 1;
 
     int err = build_units(w, x, desc->system_major);
@@ -631,6 +633,7 @@ void rt__exec_fini(rt_world *w) {
  * on a rotating sample, spread over items, units and frames so that no frame
  * pays for all of them. */
 static inline bool timed_item(const rt__exec *x, int32_t u, int32_t item, int64_t rows) {
+    if (x->untimed) return false;
     return rows >= x->always_rows[u] ||
            (((uint64_t)item + (uint64_t)u + x->frame) & (EXEC_SAMPLE_EVERY - 1)) == 0;
 }

@@ -268,7 +268,10 @@ typedef struct rt_world_desc {
                                    timed every frame into the monitor;
                                    RT_MEASURE_SAMPLED: no monitor and no
                                    budgets, a rotating sample of items feeds
-                                   the executor's cost model only */
+                                   the executor's cost model only;
+                                   RT_MEASURE_NONE: no clock read at all, the
+                                   cost model keeps its first guesses (to
+                                   measure what measuring costs) */
     int32_t monitor_window;     /* frames the statistics cover; zero: 600 */
     int32_t trace_spans;        /* chunk spans kept per thread for traces
                                    (export.h); zero: none */
@@ -286,7 +289,8 @@ typedef struct rt_world_desc {
 
 enum rt_measure {
     RT_MEASURE_EVERY_FRAME = 0,
-    RT_MEASURE_SAMPLED = 1
+    RT_MEASURE_SAMPLED = 1,
+    RT_MEASURE_NONE = 2
 };
 
 /* A system's time is its work summed over its chunks on every thread. These

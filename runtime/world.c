@@ -92,7 +92,11 @@ enum { MEMORY_PARTS = sizeof memory_parts / sizeof memory_parts[0] };
 
 static int create_monitor(rt_world *w, const rt_world_desc *desc) {
     const rt_program *p = w->program;
-    if (desc->measure == RT_MEASURE_SAMPLED || p->n_systems == 0) return RT_OK;
+    if (desc->measure < RT_MEASURE_EVERY_FRAME || desc->measure > RT_MEASURE_NONE) {
+        rt__log(w, RT_LOG_ERROR, "measure: %d is not an rt_measure", desc->measure);
+        return RT_EINVAL;
+    }
+    if (desc->measure != RT_MEASURE_EVERY_FRAME || p->n_systems == 0) return RT_OK;
     const char **names = rt__alloc(w, sizeof *names * (size_t)p->n_systems, 8);
     if (!names) return RT_ENOMEM;
     for (int32_t s = 0; s < p->n_systems; s++) names[s] = p->systems[s].name;

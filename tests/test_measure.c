@@ -178,19 +178,30 @@ static void measure_spans_per_thread(void **state) {
     rt_world_destroy(w);
 }
 
-/* Without a monitor the executor samples for its cost model only. */
-static void measure_sampled_has_no_monitor(void **state) {
+/* Without a monitor the executor samples for its cost model only, or, with
+ * RT_MEASURE_NONE, reads no clock at all; the world is the same. */
+static void measure_sampled_and_none_have_no_monitor(void **state) {
     (void)state;
-    rt_world *w = make_world(&(config){.measure = RT_MEASURE_SAMPLED});
-    assert_null(rt_world_monitor(w));
-    assert_null(rt_world_budget(w));
-    assert_int_equal(rt_world_update_memory(w), RT_EINVAL);
-    run(w, FRAMES);
-    const rt_world_stats *st = rt_world_stats_get(w);
-    assert_int_equal(st->systems[grow_id].runs, FRAMES);
-    assert_true(st->systems[grow_id].timed >= 1);
-    assert_true(rt_world_quality(w) == 1.0f);
-    rt_world_destroy(w);
+    rt_world *ref = make_world(&(config){0});
+    run(ref, FRAMES);
+    for (int32_t mode = RT_MEASURE_SAMPLED; mode <= RT_MEASURE_NONE; mode++) {
+        rt_world *w = make_world(&(config){.measure = mode});
+        assert_null(rt_world_monitor(w));
+        assert_null(rt_world_budget(w));
+        assert_int_equal(rt_world_update_memory(w), RT_EINVAL);
+        run(w, FRAMES);
+        const rt_world_stats *st = rt_world_stats_get(w);
+        assert_int_equal(st->systems[grow_id].runs, FRAMES);
+        if (mode == RT_MEASURE_SAMPLED) assert_true(st->systems[grow_id].timed >= 1);
+        else assert_int_equal(st->systems[grow_id].timed, 0);
+        assert_true(rt_world_quality(w) == 1.0f);
+        assert_int_equal(rt_world_hash(w), rt_world_hash(ref));
+        rt_world_destroy(w);
+    }
+    rt_world_destroy(ref);
+    /* and a measure that is none of these is refused */
+    assert_null(rt_world_create(&(rt_world_desc){.program = &mtest_program, .measure = 7,
+                                                 .log = capture, .log_ud = &(warnings){0}}));
 }
 
 /* The memory parts the world reports add up to what it holds. */
@@ -335,7 +346,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(measure_every_system_every_frame),
         cmocka_unit_test(measure_spans_per_thread),
-        cmocka_unit_test(measure_sampled_has_no_monitor),
+        cmocka_unit_test(measure_sampled_and_none_have_no_monitor),
         cmocka_unit_test(measure_memory_parts_sum_to_bytes_live),
         cmocka_unit_test(measure_budgets_observed_warn_only),
         cmocka_unit_test(measure_throttle_keeps_exact_systems_bit_identical),
