@@ -223,6 +223,7 @@ struct rt_world {
                                             without a budget controller */
     float quality;             /* this frame's quality level */
     float *system_dt;          /* [n_systems]: dt of each system's run */
+    float system_dt_of;        /* the dt system_dt holds without a controller */
     uint64_t pace_deadline;    /* rt_world_pace without a controller, ns */
     int32_t memory_id;         /* monitor memory id of "storage/<archetype 0>";
                                   the other archetypes, then "entities",

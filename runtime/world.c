@@ -501,9 +501,12 @@ static void begin_budget_frame(rt_world *w, float dt) {
 int rt_world_frame(rt_world *w, float dt) {
     uint64_t t0 = rt_now_ns();
     w->dt = dt;
-    if (w->budget) begin_budget_frame(w, dt);
-    else
+    if (w->budget) {
+        begin_budget_frame(w, dt);
+    } else if (w->system_dt_of != dt) { /* without throttling: dt, refilled when it changes */
         for (int32_t s = 0; s < w->program->n_systems; s++) w->system_dt[s] = dt;
+        w->system_dt_of = dt;
+    }
     int err = rt__exec_frame(w);
     uint64_t ns = rt_now_ns() - t0;
     if (w->monitor) {

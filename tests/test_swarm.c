@@ -297,6 +297,39 @@ static void swarm_replay_gives_same_world(void **state) {
     free(dir);
 }
 
+/* A config file overrides the schema's budgets; a bad one stops the game. */
+static void swarm_budget_config_overrides(void **state) {
+    (void)state;
+    static char out[16384];
+    char *dir = temp_dir(), path[512], args[1024];
+    snprintf(path, sizeof path, "%s/budgets.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"frame_target_ms\": 20, \"systems\": {\"wander\": {\"target_ms\": 0.5}}}\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "--frames 30 --entities 500 --budget-config %s --json %s/c.json",
+             path, dir);
+    assert_int_equal(run(out, sizeof out, args), 0);
+    snprintf(path, sizeof path, "%s/c.json", dir);
+    cJSON *root = read_json(path);
+    const cJSON *wander = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "systems"), 1);
+    assert_float_equal(number(wander, "target_ms"), 0.5, 1e-9);
+    assert_float_equal(number(wander, "critical_ms"), 8.0, 1e-9); /* the schema's, kept */
+    assert_float_equal(number(cJSON_GetObjectItemCaseSensitive(root, "budget"), "frame_target_ms"),
+                       20, 1e-9);
+    cJSON_Delete(root);
+    snprintf(path, sizeof path, "%s/bad.json", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"systems\": {\"wandr\": {\"target_ms\": 1}}}\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "--frames 3 --budget-config %s", path);
+    assert_int_equal(run(out, sizeof out, args), 1);
+    assert_non_null(strstr(out, "unknown system 'wandr'"));
+    remove_dir(dir);
+    free(dir);
+}
+
 static void swarm_bad_arguments_exit_2(void **state) {
     (void)state;
     static char out[16384];
@@ -319,6 +352,7 @@ int main(void) {
         cmocka_unit_test(swarm_files_parse_back),
         cmocka_unit_test(swarm_overload_holds_frame_near_target),
         cmocka_unit_test(swarm_replay_gives_same_world),
+        cmocka_unit_test(swarm_budget_config_overrides),
         cmocka_unit_test(swarm_bad_arguments_exit_2),
     };
     return cmocka_run_group_tests_name("swarm", tests, NULL, NULL);
