@@ -29,11 +29,12 @@
  * Every system run (a chunk, or a whole unit) is timed into the world's
  * monitor on the thread that ran it, one clock read per run: the end of one
  * run is the begin of the next on the same thread. The monitor's per-frame
- * row then feeds the systems' stats and the cost model (rt__exec_account_frame);
- * with RT_MEASURE_SAMPLED there is no monitor and a rotating sample of items
- * is timed instead (account_stage); with RT_MEASURE_NONE nothing is. When the world has a budget controller,
- * the executor obeys its decision for each system each frame: skip it, or
- * run only its slice of rows (degradable systems; all others always run).
+ * row then feeds the systems' stats and the cost model
+ * (rt__exec_account_frame); with RT_MEASURE_SAMPLED there is no monitor and a
+ * rotating sample of items is timed instead (account_stage); with
+ * RT_MEASURE_NONE nothing is. When the world has a budget controller, the
+ * executor obeys its decision for each system each frame: skip it, or run
+ * only its slice of rows (degradable systems; all others always run).
  *
  * The rules (when systems chain, when a stage goes parallel, how time is
  * measured), the proof that chains are safe, and measured figures are in
