@@ -1,24 +1,25 @@
 /* bench_measure.c -- workload MONITOR: what measuring every system every frame
  * costs. W2 (five systems over 1M entities, bench/schemas/pipeline.h) and W4
- * (400 systems, bench/gen_overhead.sh) each run in two worlds built from the
- * same data: one with the monitor on (RT_MEASURE_EVERY_FRAME, the default:
- * every system timed every frame, rt_system_stats fed from it) and one with
- * measurement off (RT_MEASURE_NONE: not one clock read; the executor's cost
- * model keeps its guesses, which at one thread changes nothing). Each
- * repetition builds both afresh and runs them on one thread, frame by frame in
- * turn, alternating which goes first, so they see the same machine; its ratio
- * is that of their median frame times (CLOCK_MONOTONIC), and the figure is the
- * median of the repetitions' ratios, with min and max, and both times. On a shared machine that figure
- * still moves by a few percent from run to run, so two more are reported
- * beside: fastest_ratio, the ratio of the fastest frame of each (a frame
- * nobody interrupted), and calls_ratio, the overhead that measuring's calls
- * alone add (clock reads and records per frame, counted by the monitor, times
- * the cost of one, timed in a loop: the "mark" row), which noise cannot hide.
- * Checked: both worlds end bit-identical (measuring changes nothing).
+ * (400 systems, bench/gen_overhead.sh) each run in worlds built from the same
+ * data: one with the monitor on (RT_MEASURE_EVERY_FRAME, the default: every
+ * system timed every frame, rt_system_stats fed from it), one with measurement
+ * off (RT_MEASURE_NONE: not one clock read; the executor's cost model keeps
+ * its guesses, which at one thread changes nothing), and a second one off as
+ * an A/A control. Each repetition builds them afresh and runs them on one
+ * thread, frame by frame in turns, in rotating orders, so they see the same
+ * machine; its ratio is that of the median frame times (CLOCK_MONOTONIC) on /
+ * off, and the value is the median over repetitions, with min and max, and
+ * both times. On a shared machine that ratio moves by a percent or two from
+ * run to run, so two more are reported beside it: control_ratio, the same
+ * ratio for the two unmeasured worlds (what chance and memory layout alone
+ * give), and calls_ratio, the overhead that measuring's calls alone add (clock
+ * reads and records per frame, counted by the monitor, times the cost of one,
+ * timed in a loop: the "mark" row), which noise cannot hide. Checked: all
+ * worlds end bit-identical (measuring changes nothing).
  *
  * Rows: workload "MONITOR", op "mark", metric "ns_per_call"; op "W2" / "W4",
  * metric "overhead_ratio" (1.00: no cost), extras on_ms/off_ms (W2) or
- * on_us/off_us (W4), fastest_ratio and calls_ratio. docs/budgets.md has the
+ * on_us/off_us (W4), control_ratio and calls_ratio. docs/budgets.md has the
  * figures. */
 #include "bench.h"
 #include "overhead.h"
@@ -39,21 +40,17 @@ typedef struct measure_load {
     int (*fill)(rt_world *w, int32_t n); /* 0, or -1 when a create failed */
 } measure_load;
 
-/* One frame of w: its time (ns) into `wall`, and the fastest frame's time
- * kept in *fastest. */
-static int measure_frame(rt_world *w, bench_samples *wall, uint64_t *fastest) {
+/* One frame of w: its time (ns) into `wall` (NULL: not kept). */
+static int measure_frame(rt_world *w, bench_samples *wall) {
     uint64_t t0 = bench_now_ns();
     if (rt_world_frame(w, MEASURE_DT) != RT_OK) return -1;
-    uint64_t t = bench_now_ns() - t0;
-    bench_samples_add(wall, (double)t);
-    if (t < *fastest) *fastest = t;
+    if (wall) bench_samples_add(wall, (double)(bench_now_ns() - t0));
     return 0;
 }
 
 typedef struct measure_samples {
-    bench_samples ratio, on, off;
+    bench_samples ratio, control, on, off;
     double marks;        /* clock reads + records per measured frame */
-    uint64_t fastest[2]; /* on, off: the fastest frame of the timed repetitions, ns */
 } measure_samples;
 
 /* A fresh world of the load, measured or not; NULL after bench_fail. */
@@ -73,37 +70,41 @@ static rt_world *measure_world(const measure_load *l, bool on) {
     return w;
 }
 
-/* Each repetition builds both worlds afresh (in turns, which first), so that
- * where their memory happens to lie is not always to one's advantage (two
- * identical worlds differ by up to 1 % for that alone), and runs them frame
- * by frame, alternating which goes first, so that a slow moment of the
- * machine falls on both. A repetition's ratio is that of their median frame
- * times (a frame that lost the CPU moves a median little). */
+enum { ON, OFF, CONTROL, WORLDS }; /* measured, not, and not again (A/A control) */
+
+/* Each repetition builds three worlds afresh -- measured, unmeasured, and a
+ * second unmeasured one as a control -- in an order that rotates, and runs
+ * them frame by frame in turns, the order rotating too, so that none is
+ * favoured by when it was built or what ran before it (back to back, a frame
+ * would find the last one's data in L3), and a slow moment of the machine
+ * falls on all. A repetition's ratios are those of their median frame times
+ * (a frame that lost the CPU moves a median little): ON / OFF, and
+ * CONTROL / OFF, which differ only by chance and layout. */
 static int measure_compare(const measure_load *l, int32_t frames, int32_t reps, double unit,
                            measure_samples *m) {
     memset(m, 0, sizeof *m);
-    m->fastest[0] = m->fastest[1] = UINT64_MAX;
     for (int32_t r = 0; r < reps; r++) {
-        static bench_samples wall[2]; /* on, off; large: static */
+        static bench_samples wall[WORLDS]; /* large: static */
         memset(wall, 0, sizeof wall);
-        rt_world *w[2] = {NULL, NULL};
-        w[r & 1] = measure_world(l, (r & 1) == 0);
-        w[1 - (r & 1)] = w[r & 1] ? measure_world(l, (r & 1) != 0) : NULL;
-        int err = w[0] && w[1] ? 0 : -1;
-        uint64_t ignored = UINT64_MAX;
-        static bench_samples warm;
-        for (int k = 0; k < 2 && !err; k++) /* warm-up: one frame each */
-            err = measure_frame(w[k], &warm, &ignored);
-        for (int32_t f = 0; f < frames && !err; f++) {
-            int a = f & 1, b = 1 - a; /* even frames run `on` first */
-            if (measure_frame(w[a], &wall[a], &m->fastest[a]) != 0 ||
-                measure_frame(w[b], &wall[b], &m->fastest[b]) != 0)
-                err = bench_fail("MONITOR", "%s: a frame failed", l->op);
+        rt_world *w[WORLDS] = {NULL, NULL, NULL};
+        int err = 0;
+        for (int k = 0; k < WORLDS && !err; k++) {
+            int i = (r + k) % WORLDS;
+            if (!(w[i] = measure_world(l, i == ON))) err = -1;
         }
-        if (!err && rt_world_hash(w[0]) != rt_world_hash(w[1]))
-            err = bench_fail("MONITOR", "%s: the measured world differs from the other", l->op);
-        rt_monitor *mon = w[0] ? rt_world_monitor(w[0]) : NULL;
-        if (!err && (!mon || rt_world_monitor(w[1])))
+        for (int k = 0; k < WORLDS && !err; k++) /* warm-up: one frame each */
+            err = measure_frame(w[k], NULL);
+        for (int32_t f = 0; f < frames && !err; f++)
+            for (int k = 0; k < WORLDS && !err; k++) {
+                int i = (f + r + k) % WORLDS;
+                if (measure_frame(w[i], &wall[i]) != 0)
+                    err = bench_fail("MONITOR", "%s: a frame failed", l->op);
+            }
+        if (!err && (rt_world_hash(w[ON]) != rt_world_hash(w[OFF]) ||
+                     rt_world_hash(w[CONTROL]) != rt_world_hash(w[OFF])))
+            err = bench_fail("MONITOR", "%s: the measured world differs from the others", l->op);
+        rt_monitor *mon = w[ON] ? rt_world_monitor(w[ON]) : NULL;
+        if (!err && (!mon || rt_world_monitor(w[OFF])))
             err = bench_fail("MONITOR", "%s: the monitor is not on and off", l->op);
         if (!err && r == reps - 1) {
             for (int32_t s = 0; s < rt_monitor_system_count(mon); s++) {
@@ -112,11 +113,11 @@ static int measure_compare(const measure_load *l, int32_t frames, int32_t reps, 
                 m->marks += st.last_chunks; /* one clock read and one record per run */
             }
         }
-        rt_world_destroy(w[0]);
-        rt_world_destroy(w[1]);
+        for (int k = 0; k < WORLDS; k++) rt_world_destroy(w[k]);
         if (err) return -1;
-        double on = bench_median(&wall[0]), off = bench_median(&wall[1]);
+        double on = bench_median(&wall[ON]), off = bench_median(&wall[OFF]);
         bench_samples_add(&m->ratio, on / off);
+        bench_samples_add(&m->control, bench_median(&wall[CONTROL]) / off);
         bench_samples_add(&m->on, on / unit);
         bench_samples_add(&m->off, off / unit);
     }
@@ -160,7 +161,7 @@ static int measure_row(const char *op, int64_t entities, const char *on_key,
     bench_row_set(&row, &m->ratio);
     row.extra[0] = (bench_extra){on_key, bench_median(&m->on)};
     row.extra[1] = (bench_extra){off_key, bench_median(&m->off)};
-    row.extra[2] = (bench_extra){"fastest_ratio", (double)m->fastest[0] / (double)m->fastest[1]};
+    row.extra[2] = (bench_extra){"control_ratio", bench_median(&m->control)};
     row.extra[3] = (bench_extra){"calls_ratio",
                                  1 + m->marks * mark_ns / (bench_median(&m->off) * unit)};
     return bench_add_row(&row);
@@ -202,8 +203,8 @@ static int measure_w4(int32_t reps, double mark_ns) {
 }
 
 int bench_measure_run(const bench_opts *o) {
-    int32_t reps = 3 * o->reps < BENCH_MAX_REPS - 1 ? 3 * o->reps : BENCH_MAX_REPS - 1;
     /* A 1 % difference needs more repetitions than the other workloads' 7. */
+    int32_t reps = 3 * o->reps < BENCH_MAX_REPS - 1 ? 3 * o->reps : BENCH_MAX_REPS - 1;
     static bench_samples mark;
     memset(&mark, 0, sizeof mark);
     if (measure_mark_cost(reps, &mark) != 0) return -1;
