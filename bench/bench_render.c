@@ -24,7 +24,8 @@
  *             since llvmpipe reads it once per EGL display)
  * and a search for the largest N whose median frame fits 16.67 ms (60 FPS),
  * for auto and for quads+orphan with glFinish every frame, and for auto
- * pipelined.
+ * pipelined. rd_bench_desc.entities_only keeps the entities section and
+ * the search (what build/ecsbench's RENDER workload reports).
  *
  * Built with -DRD_BENCH_MAIN this file is build/bench_render:
  *   build/bench_render [--quick] [--reps N] [--json]
@@ -377,7 +378,13 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
     uint32_t reps = desc && desc->reps ? desc->reps : 9;
     if (reps > BENCH_MAX_REPS) reps = BENCH_MAX_REPS;
     bool quick = desc && desc->quick;
-    uint32_t max_n = quick ? 100000 : BENCH_MAX_N;
+    bool only = desc && desc->entities_only;   /* entities and the search */
+    uint32_t one = only && desc->entities ? desc->entities : 0;
+    uint32_t max_n = one ? one : quick ? 100000 : BENCH_MAX_N;
+    if (max_n > BENCH_MAX_N) {
+        fprintf(stderr, "bench_render: at most %u sprites\n", BENCH_MAX_N);
+        return -1;
+    }
     bench_cols c = { 0 };
     enum { LANES = 5 };
     lane lanes[LANES] = { 0 };
@@ -389,7 +396,7 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
         goto done;
     }
     /* malloc first: its children must fork before this process has GL. */
-    if (!quick) {
+    if (!quick && !only) {
         enum { ROUNDS = 3 };
         uint32_t per = reps < 5 ? reps : 5;
         lane side[2] = { 0 };
@@ -419,10 +426,10 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
 
     /* paths: the four combinations and auto, at 20k */
     for (int i = 0; i < LANES; i++) lanes[i].n = BENCH_COMPARE_N;
-    if (section(out, lanes, LANES, reps, &c, "paths")) goto done;
+    if (!only && section(out, lanes, LANES, reps, &c, "paths")) goto done;
 
     /* pipelined: glFinish every frame vs every BENCH_PIPELINE frames */
-    {
+    if (!only) {
         lane p[2] = { *au, *au };
         p[0].n = p[1].n = BENCH_COMPARE_N;
         p[0].label = "auto, finish each frame";
@@ -432,7 +439,7 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
     }
 
     /* fill: what a fragment costs, on the auto path */
-    {
+    if (!only) {
         lane f[BENCH_FILLS];
         for (uint32_t i = 0; i < BENCH_FILLS; i++) {
             f[i] = *au;
@@ -445,37 +452,40 @@ int rd_bench_run(const rd_bench_desc *desc, rd_bench_result *out) {
 
     /* entities: auto against the naive path at each count */
     static const uint32_t counts[] = { 10000, 100000, 1000000 };
-    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-        if (counts[i] > max_n) break;
+    for (size_t i = 0; i < (one ? 1 : sizeof counts / sizeof counts[0]); i++) {
+        uint32_t n = one ? one : counts[i];
+        if (n > max_n) break;
         lane pair[2] = { *qo, *au };
-        pair[0].n = pair[1].n = counts[i];
-        uint32_t r = counts[i] >= 1000000 ? (reps < 7 ? reps : 7) : reps;
+        pair[0].n = pair[1].n = n;
+        uint32_t r = n >= 1000000 ? (reps < 7 ? reps : 7) : reps;
         if (section(out, pair, 2, r, &c, "entities")) goto done;
     }
 
     /* size: quads against points as sprites grow */
-    for (uint32_t s = 0; !quick && s < BENCH_SIZES; s++) {
+    for (uint32_t s = 0; !quick && !only && s < BENCH_SIZES; s++) {
         lane pair[2] = { *qp, *pp };
         pair[0].n = pair[1].n = BENCH_COMPARE_N;
         pair[0].size = pair[1].size = s;
         if (section(out, pair, 2, reps, &c, "size")) goto done;
     }
 
-    /* 60 FPS: auto and the naive path */
+    /* 60 FPS: auto and the naive path (not with one count asked for) */
     uint32_t search_reps = reps;
-    if (search_60fps(au, search_reps, &c, &out->count_at_60fps, &out->ms_at_60fps) ||
-        search_60fps(qo, search_reps, &c, &out->baseline_at_60fps,
-                     &out->baseline_ms_at_60fps))
-        goto done;
-    lane piped = *au;
-    piped.pipelined = true;
-    if (search_60fps(&piped, search_reps, &c, &out->pipelined_at_60fps,
-                     &out->pipelined_ms_at_60fps))
-        goto done;
+    if (!one) {
+        if (search_60fps(au, search_reps, &c, &out->count_at_60fps, &out->ms_at_60fps) ||
+            search_60fps(qo, search_reps, &c, &out->baseline_at_60fps,
+                         &out->baseline_ms_at_60fps))
+            goto done;
+        lane piped = *au;
+        piped.pipelined = true;
+        if (search_60fps(&piped, search_reps, &c, &out->pipelined_at_60fps,
+                         &out->pipelined_ms_at_60fps))
+            goto done;
+    }
 
     /* threads: llvmpipe reads LP_NUM_THREADS when the EGL display starts,
      * so close every renderer first and measure one configuration at a time. */
-    bool software = info.software;
+    bool software = info.software && !only;
     for (int i = 0; i < LANES; i++) lane_close(&lanes[i]);
     if (software && !quick) {
         const char *old = getenv("LP_NUM_THREADS");

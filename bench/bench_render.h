@@ -28,6 +28,10 @@ typedef struct rd_bench_row {
 typedef struct rd_bench_desc {
     uint32_t reps;              /* timed frames per row after 1 warm-up; 0 = 9 */
     bool quick;                 /* 10k and 100k only, no size/thread sweeps */
+    bool entities_only;         /* only the entities section and the 60 FPS
+                                   searches (build/ecsbench RENDER) */
+    uint32_t entities;          /* with entities_only: this one count instead
+                                   of 10k, 100k and 1M, and no search; 0 = all */
 } rd_bench_desc;
 
 typedef struct rd_bench_result {

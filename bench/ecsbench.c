@@ -2,7 +2,7 @@
  * /work/shared/WORKLOADS.md and prints their rows as a table for people
  * and, with --json, as one JSON object for scripts (written with cJSON).
  *
- *   build/ecsbench [W1 W2 W3 W4 TRIAD ...] [--threads 1,2] [--entities N]
+ *   build/ecsbench [W1 W2 W3 W4 TRIAD RENDER ...] [--threads 1,2] [--entities N]
  *                  [--reps N] [--json]
  *
  * A workload is one entry of `workloads` below: a name and a run function
@@ -33,6 +33,8 @@ static const bench_workload workloads[] = {
     {"W4", "overhead: 400 systems, us per frame at each thread count", bench_w4_run},
     {"TRIAD", "STREAM triad over 3 x 64 MiB float arrays, GB/s at 1 and 2 threads",
      bench_triad_run},
+    {"RENDER", "renderer: ms per frame for 10k/100k/1M sprites, sprites at 60 FPS, "
+     "the game's frame at 20k", bench_gfx_run},
     {"MONITOR", "measuring every system every frame: W2 (1M) and W4 on/off, 1 thread",
      bench_measure_run},
 };
@@ -55,8 +57,8 @@ static void usage(FILE *f) {
             "options:\n"
             "  --threads LIST  thread counts for W2 and W4 (default 1,2; 1 is always\n"
             "                  run, speedups are against it)\n"
-            "  --entities N    one entity count for W1..W3 instead of their own\n"
-            "                  sizes (quick runs)\n"
+            "  --entities N    one entity count for W1..W3 and RENDER instead of\n"
+            "                  their own sizes (quick runs)\n"
             "  --reps N        timed repetitions after one warm-up (default 7, >= 7)\n"
             "  --json          print the JSON object on stdout, the table on stderr\n"
             "  -h, --help      show this help\n");

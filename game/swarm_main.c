@@ -1,12 +1,23 @@
 /* swarm_main.c -- the reference game: a 2D swarm built on generated code.
  *
- * build/swarm --headless --frames N --entities N --seed S --threads T
+ * build/swarm [--headless | --no-render] [--frames N] [--entities N] [--seed S]
+ *             [--threads T] [--size WxH] [--vsync on|off] [--overlay]
+ *             [--screenshot out.png] [--zoom Z] [--render-every N]
+ *             [--budget-ms MS] [--overload] [--effects N] [--budget-config FILE]
+ *             [--record-decisions FILE] [--replay FILE] [--csv FILE] [--json FILE]
+ *             [--trace FILE] [--trace-frames A:B] [--profile FILE]
  *
  * Runs the plan generated from schemas/swarm.h with a fixed time step, then
- * prints a per-system table (times from the world's monitor, budgets and
- * statuses from its budget controller, memory) and a checksum of the world:
- * the same seed and frame count give the same checksum on every run and
- * machine, and for every thread count.
+ * prints a per-system timing table, the renderer's figures and a checksum
+ * of the world: the same seed and frame count give the same checksum on
+ * every run and machine, for every thread count, and whether or not the
+ * frames are rendered (rendering only reads the world).
+ *
+ * Rendering happens inside the plan: the systems input, camera, draw, hud
+ * and present (in systems/) call render/ through the Gfx resource, which
+ * holds the renderer this file creates. Between frames this file checks the
+ * renderer's errors, fills the overlay's data (game/swarm_overlay.c) and
+ * watches for a close request. docs/render.md tells the whole story.
  *
  * Budgets (docs/budgets.md): by default they are observed (statuses, overrun
  * warnings) and the run stays deterministic. `--budget-ms MS` or `--overload`
@@ -15,11 +26,13 @@
  * on timing; `--record-decisions FILE` saves what the controller decided and
  * `--replay FILE` runs again with exactly those decisions (same checksum).
  * `--overload` runs four times the boids with a shimmer effect sized to cost
- * about three frame targets at full quality. Files: --csv, --json, --trace,
+ * about three frame targets at full quality. A window with vsync off is paced
+ * to the frame target (rt_world_pace). Files: --csv, --json, --trace,
  * --profile (the cost profile `build/ecsc --profile` reads back). */
 #include "swarm.h"
 #include "export.h"
 #include "game/swarm_effects.h"
+#include "game/swarm_overlay.h"
 #include "game/swarm_spawn.h"
 
 #include <cJSON.h>
@@ -30,59 +43,95 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SWARM_BOID_SIZE 5.0f   /* world units across a boid's disc */
+#define SWARM_HEADLESS_EVERY 10 /* headless draws one frame in this many */
+
 enum {
     SWARM_OVERLOAD_BOIDS = 4,   /* --overload: this many times the default population */
     SWARM_OVERLOAD_FRAMES = 3,  /* --overload: shimmer costs this many frame targets */
     SWARM_TRACE_FRAMES = 60,    /* --trace without --trace-frames: the last ones */
 };
 
+typedef enum swarm_mode {
+    SWARM_AUTO = 0,   /* a window when there is a display, else headless */
+    SWARM_HEADLESS,   /* EGL, offscreen */
+    SWARM_NO_RENDER,  /* simulation only */
+} swarm_mode;
+
 typedef struct swarm_options {
-    int32_t frames;    /* zero: 600 */
-    int32_t entities;  /* zero: 20000 (80000 with --overload) */
-    uint64_t seed;     /* zero: 1 */
-    int32_t threads;   /* zero: every CPU the process may run on */
-    bool headless;
-    float budget_ms;   /* frame target; zero: the schema's */
+    int32_t frames;      /* zero: 600 headless, until the window closes in a window */
+    int32_t entities;    /* zero: 20000 */
+    uint64_t seed;       /* zero: 1 */
+    int32_t threads;     /* zero: every CPU the process may run on */
+    int32_t render_every; /* draw one frame in this many; zero: 1 in a window or
+                             with the overlay, else SWARM_HEADLESS_EVERY */
+    swarm_mode mode;
+    int32_t width, height; /* framebuffer pixels; zero: 1280 x 720 */
+    rd_vsync vsync;      /* windows only */
+    bool overlay;        /* start with the debug overlay shown */
+    bool fixed_timings;  /* overlay timings from a fixed pattern (tests) */
+    float zoom;          /* camera zoom over the fitted bounds; zero: 1 */
+    const char *screenshot; /* PNG of the last frame, or NULL */
+    float budget_ms;     /* frame target; zero: the schema's */
     bool overload;
-    int32_t effects;   /* shimmer work per boid; -1: off (or sized by --overload) */
+    int32_t effects;     /* shimmer work per boid; -1: off (or sized by --overload) */
     int64_t trace_first, trace_last; /* frames; -1: the last SWARM_TRACE_FRAMES */
     const char *csv, *json, *trace, *profile, *budget_config, *record, *replay;
 } swarm_options;
 
 static const char usage[] =
-    "usage: swarm [--headless] [--frames N] [--entities N] [--seed S] [--threads T]\n"
-    "             [--budget-ms MS] [--overload] [--effects N] [--budget-config FILE]\n"
-    "             [--record-decisions FILE] [--replay FILE] [--csv FILE] [--json FILE]\n"
-    "             [--trace FILE] [--trace-frames A:B] [--profile FILE]\n"
+    "usage: swarm [--headless | --no-render] [--frames N] [--entities N] [--seed S]\n"
+    "             [--threads T] [--size WxH] [--vsync on|off] [--overlay]\n"
+    "             [--screenshot FILE.png] [--zoom Z] [--render-every N]\n"
+    "             [--fixed-timings] [--budget-ms MS] [--overload] [--effects N]\n"
+    "             [--budget-config FILE] [--record-decisions FILE] [--replay FILE]\n"
+    "             [--csv FILE] [--json FILE] [--trace FILE] [--trace-frames A:B]\n"
+    "             [--profile FILE]\n"
     "\n"
     "The ecsc reference game: boids wander, move, bounce, age and respawn.\n"
-    "  --headless     run without a window (the default; fixed time step)\n"
-    "  --frames N     frames to run (default 600)\n"
-    "  --entities N   population kept by the spawner (default 20000)\n"
-    "  --seed S       world seed (default 1)\n"
-    "  --threads T    threads running the systems, this one included (default:\n"
-    "                 every CPU); the checksum is the same for every T\n"
+    "It opens a window when a display is present (DISPLAY or WAYLAND_DISPLAY)\n"
+    "and renders offscreen (EGL) otherwise.\n"
+    "  --headless       render offscreen even with a display\n"
+    "  --no-render      no renderer at all: simulation only\n"
+    "  --frames N       frames to run (default 600 headless; a window runs until\n"
+    "                   it is closed, or Esc)\n"
+    "  --entities N     population kept by the spawner (default 20000)\n"
+    "  --seed S         world seed (default 1)\n"
+    "  --threads T      threads running the systems, this one included (default:\n"
+    "                   every CPU); the checksum is the same for every T\n"
+    "  --size WxH       framebuffer size (default 1280x720)\n"
+    "  --vsync on|off   a window's swap waits for the display (default on)\n"
+    "  --overlay        show the debug overlay from the start (F3 toggles it)\n"
+    "  --screenshot F   write the last frame to the PNG file F\n"
+    "  --zoom Z         start zoomed in Z times on the centre (wheel zooms, left\n"
+    "                   drag pans, R resets)\n"
+    "  --render-every N draw one frame in N, the last one always (default: every\n"
+    "                   frame in a window or with --overlay, else one in 10: the\n"
+    "                   simulation runs every frame either way)\n"
+    "  --fixed-timings  the overlay shows timings from a fixed pattern instead of\n"
+    "                   the clock, so its screenshot is the same on every run\n"
     "budgets (docs/budgets.md):\n"
-    "  --budget-ms MS enforce budgets with this frame target (default: the\n"
-    "                 schema's 16.67 ms, observed only): quality drops and the\n"
-    "                 degradable shimmer effect is time-sliced under load\n"
-    "  --overload     4x the boids and a shimmer effect costing about 3 frame\n"
-    "                 targets at full quality; enforces budgets\n"
-    "  --effects N    shimmer iterations per boid at quality 1 (default: off;\n"
-    "                 --overload sizes it from this machine's speed)\n"
-    "  --budget-config FILE   budget overrides (JSON, docs/budgets.md)\n"
+    "  --budget-ms MS   enforce budgets with this frame target (default: the\n"
+    "                   schema's 16.67 ms, observed only): quality drops and the\n"
+    "                   degradable shimmer effect is time-sliced under load\n"
+    "  --overload       4x the boids and a shimmer effect costing about 3 frame\n"
+    "                   targets at full quality; enforces budgets\n"
+    "  --effects N      shimmer iterations per boid at quality 1 (default: off;\n"
+    "                   --overload sizes it from this machine's speed)\n"
+    "  --budget-config FILE     budget overrides (JSON, docs/budgets.md)\n"
     "  --record-decisions FILE  save the budget decisions of this run\n"
-    "  --replay FILE  run with the decisions of a recorded run: same world\n"
+    "  --replay FILE    run with the decisions of a recorded run: same world\n"
     "files:\n"
-    "  --csv FILE     per-frame, per-system times (us) of the last 600 frames\n"
-    "  --json FILE    summary: frame and system statistics, budgets, memory\n"
-    "  --trace FILE   Chrome trace (Perfetto) of the last 60 frames, or of\n"
-    "                 --trace-frames A:B (frame indices from 0, inclusive)\n"
-    "  --profile FILE per-system cost profile, as `ecsc --profile` reads it\n"
-    "Prints a per-system table and the world checksum.\n";
+    "  --csv FILE       per-frame, per-system times (us) of the last 600 frames\n"
+    "  --json FILE      summary: frame and system statistics, budgets, memory\n"
+    "  --trace FILE     Chrome trace (Perfetto) of the last 60 frames, or of\n"
+    "                   --trace-frames A:B (frame indices from 0, inclusive)\n"
+    "  --profile FILE   per-system cost profile, as `ecsc --profile` reads it\n"
+    "Prints a per-system timing table, budgets, memory, the renderer's figures\n"
+    "and the world checksum, which rendering does not change.\n";
 
-static int bad_number(const char *opt, const char *val, const char *what) {
-    fprintf(stderr, "swarm: error: %s needs %s, got '%s'\n", opt, what, val);
+static int bad(const char *opt, const char *want, const char *got) {
+    fprintf(stderr, "swarm: error: %s needs %s, got '%s'\n", opt, want, got);
     return -1;
 }
 
@@ -117,51 +166,143 @@ static int parse_options(int argc, char **argv, swarm_options *o) {
             fputs(usage, stdout);
             exit(0);
         } else if (strcmp(a, "--headless") == 0) {
-            o->headless = true;
+            o->mode = SWARM_HEADLESS;
+        } else if (strcmp(a, "--no-render") == 0) {
+            o->mode = SWARM_NO_RENDER;
+        } else if (strcmp(a, "--overlay") == 0) {
+            o->overlay = true;
+        } else if (strcmp(a, "--fixed-timings") == 0) {
+            o->fixed_timings = true;
         } else if (strcmp(a, "--overload") == 0) {
             o->overload = true;
-        } else if (val && (strcmp(a, "--frames") == 0 || strcmp(a, "--entities") == 0 ||
-                           strcmp(a, "--threads") == 0 || strcmp(a, "--effects") == 0)) {
+        } else if (val && strcmp(a, "--effects") == 0) {
             long n = strtol(val, &end, 10);
-            bool effects = a[2] == 'e' && a[3] == 'f';
-            long lo = effects ? 0 : 1, max = a[2] == 't' ? 1024 : 100000000;
-            if (*end || n < lo || n > max) {
-                fprintf(stderr, "swarm: error: %s needs a number in [%ld, %ld], got '%s'\n",
-                        a, lo, max, val);
-                return -1;
-            }
-            if (effects) o->effects = (int32_t)n;
-            else if (a[2] == 'f') o->frames = (int32_t)n;
-            else if (a[2] == 't') o->threads = (int32_t)n;
-            else o->entities = (int32_t)n;
-            i++;
-        } else if (val && strcmp(a, "--seed") == 0) {
-            o->seed = strtoull(val, &end, 0);
-            if (*end) return bad_number(a, val, "a number");
+            if (*end || n < 0 || n > 100000000) return bad(a, "a number in [0, 100000000]", val);
+            o->effects = (int32_t)n;
             i++;
         } else if (val && strcmp(a, "--budget-ms") == 0) {
             o->budget_ms = strtof(val, &end);
             if (*end || !(o->budget_ms > 0.01f && o->budget_ms < 1e6f))
-                return bad_number(a, val, "milliseconds in (0.01, 1e6)");
+                return bad(a, "milliseconds in (0.01, 1e6)", val);
             i++;
         } else if (val && strcmp(a, "--trace-frames") == 0) {
             long long first = strtoll(val, &end, 10), last = -1;
             if (*end == ':') last = strtoll(end + 1, &end, 10);
             if (*end || first < 0 || last < first)
-                return bad_number(a, val, "a frame range A:B with 0 <= A <= B");
+                return bad(a, "a frame range A:B with 0 <= A <= B", val);
             o->trace_first = first;
             o->trace_last = last;
+            i++;
+        } else if (val && (strcmp(a, "--frames") == 0 || strcmp(a, "--entities") == 0 ||
+                           strcmp(a, "--threads") == 0 || strcmp(a, "--render-every") == 0)) {
+            long n = strtol(val, &end, 10);
+            long max = a[2] == 't' ? 1024 : 100000000;
+            if (*end || n <= 0 || n > max) {
+                fprintf(stderr, "swarm: error: %s needs a number in [1, %ld], got '%s'\n",
+                        a, max, val);
+                return -1;
+            }
+            if (a[2] == 'f') o->frames = (int32_t)n;
+            else if (a[2] == 't') o->threads = (int32_t)n;
+            else if (a[2] == 'r') o->render_every = (int32_t)n;
+            else o->entities = (int32_t)n;
+            i++;
+        } else if (val && strcmp(a, "--seed") == 0) {
+            o->seed = strtoull(val, &end, 0);
+            if (*end) return bad(a, "a number", val);
+            i++;
+        } else if (val && strcmp(a, "--size") == 0) {
+            long w = strtol(val, &end, 10), h = 0;
+            if (*end == 'x') h = strtol(end + 1, &end, 10);
+            if (*end || w < 16 || h < 16 || w > 8192 || h > 8192)
+                return bad(a, "WxH, each in [16, 8192]", val);
+            o->width = (int32_t)w;
+            o->height = (int32_t)h;
+            i++;
+        } else if (val && strcmp(a, "--vsync") == 0) {
+            if (strcmp(val, "on") == 0) o->vsync = RD_VSYNC_ON;
+            else if (strcmp(val, "off") == 0) o->vsync = RD_VSYNC_OFF;
+            else return bad(a, "on or off", val);
+            i++;
+        } else if (val && strcmp(a, "--zoom") == 0) {
+            double z = strtod(val, &end);
+            if (*end || !(z >= 0.25 && z <= 64)) return bad(a, "a zoom in [0.25, 64]", val);
+            o->zoom = (float)z;
+            i++;
+        } else if (val && strcmp(a, "--screenshot") == 0) {
+            o->screenshot = val;
             i++;
         } else {
             fprintf(stderr, "swarm: error: unknown option '%s'\n%s", a, usage);
             return -1;
         }
     }
-    if (!o->frames) o->frames = 600;
     if (!o->entities) o->entities = o->overload ? SWARM_OVERLOAD_BOIDS * 20000 : 20000;
     if (!o->seed) o->seed = 1;
-    o->headless = true; /* the only mode until the renderer lands */
+    if (!o->width) o->width = 1280, o->height = 720;
+    if (!o->zoom) o->zoom = 1;
+    if (o->mode == SWARM_NO_RENDER && (o->screenshot || o->overlay)) {
+        fprintf(stderr, "swarm: error: --screenshot and --overlay need rendering, "
+                "not --no-render\n");
+        return -1;
+    }
     return 0;
+}
+
+static void log_render(void *user, const char *msg) {
+    (void)user;
+    fprintf(stderr, "swarm: render: %s\n", msg);
+}
+
+/* The renderer for the chosen mode, or NULL when not rendering. A window
+ * that cannot open falls back to headless; a headless context that cannot
+ * start means simulation only (a server without Mesa still runs the game),
+ * unless a screenshot or the overlay was asked for. Returns 0 or -1. */
+static int gfx_open(const swarm_options *o, rd_renderer **out) {
+    *out = NULL;
+    if (o->mode == SWARM_NO_RENDER) return 0;
+    rd_desc d = {.platform = o->mode == SWARM_HEADLESS ? RD_PLATFORM_HEADLESS
+                                                       : RD_PLATFORM_AUTO,
+                 .width = o->width,
+                 .height = o->height,
+                 .title = "ecsc swarm",
+                 .vsync = o->vsync,
+                 .log = {log_render, NULL}};
+    rd_result e = rd_create(&d, out);
+    if (e != RD_OK && d.platform != RD_PLATFORM_HEADLESS) {
+        fprintf(stderr, "swarm: no window (%s), rendering headless\n", rd_result_str(e));
+        d.platform = RD_PLATFORM_HEADLESS;
+        e = rd_create(&d, out);
+    }
+    if (e == RD_OK) return 0;
+    if (o->screenshot || o->overlay) {
+        fprintf(stderr, "swarm: error: cannot render (%s)\n", rd_result_str(e));
+        return -1;
+    }
+    fprintf(stderr, "swarm: cannot render (%s): simulation only\n", rd_result_str(e));
+    return 0;
+}
+
+/* The renderer's figures over the run. */
+typedef struct swarm_render_totals {
+    uint64_t frames;
+    uint64_t draw_calls, drawn, culled;
+    double gpu_ms;          /* sum over the frames measured */
+    uint64_t gpu_frames;    /* frames with a GPU time */
+    uint64_t last_gpu_frame;
+} swarm_render_totals;
+
+static void totals_add(swarm_render_totals *t, const rd_frame_stats *s) {
+    t->frames++;
+    t->draw_calls += s->draw_calls + s->overlay_draw_calls;
+    t->drawn += s->instances_drawn;
+    t->culled += s->instances_culled;
+    /* A GPU time arrives 1..2 frames late and stays until the next one. */
+    if (s->gpu_ms_valid && (t->gpu_frames == 0 || s->gpu_frame != t->last_gpu_frame)) {
+        t->gpu_ms += s->gpu_ms;
+        t->gpu_frames++;
+        t->last_gpu_frame = s->gpu_frame;
+    }
 }
 
 /* --- the overload scenario ------------------------------------------------------ */
@@ -346,6 +487,28 @@ static int write_json(rt_world *w, const swarm_options *o, FILE *f, void *user) 
     return ferror(f) ? -EIO : 0;
 }
 
+static void print_render(const rd_renderer *r, const swarm_render_totals *t, int32_t ran,
+                         int32_t every) {
+    if (!r) {
+        printf("render: off\n");
+        return;
+    }
+    rd_info info = rd_get_info(r);
+    double n = t->frames ? (double)t->frames : 1;
+    printf("render: %s, %s, GL %d.%d, %s upload\n",
+           info.platform == RD_PLATFORM_WINDOW ? "window" : "headless (EGL)",
+           info.gl_renderer, info.gl_major, info.gl_minor,
+           info.upload == RD_UPLOAD_PERSISTENT ? "persistent" : "orphaned");
+    printf("render: %" PRIu64 " of %d frames drawn (one in %d), per drawn frame %.1f draw "
+           "calls, %.0f sprites drawn, %.0f culled\n", t->frames, ran, every,
+           (double)t->draw_calls / n, (double)t->drawn / n, (double)t->culled / n);
+    if (t->gpu_frames)
+        printf("render: GPU %.3f ms per frame (GL_TIME_ELAPSED, mean of %" PRIu64 " frames)\n",
+               t->gpu_ms / (double)t->gpu_frames, t->gpu_frames);
+    else
+        printf("render: GPU time not measured (no query result arrived)\n");
+}
+
 /* --- the game ------------------------------------------------------------------------ */
 
 /* Budget files before the first frame: overrides, or a run to replay. */
@@ -391,8 +554,17 @@ static int write_files(rt_world *w, const swarm_options *o, uint64_t checksum) {
 int main(int argc, char **argv) {
     swarm_options o = {0};
     if (parse_options(argc, argv, &o) != 0) return 2;
-    bool enforce = o.budget_ms > 0 || o.overload || o.replay;
 
+    rd_renderer *r = NULL;
+    if (gfx_open(&o, &r) != 0) return 1;
+    const bool window = r && rd_get_info(r).platform == RD_PLATFORM_WINDOW;
+    int32_t frames = o.frames ? o.frames : window ? 0 : 600; /* 0: until closed */
+    /* Headless, nobody watches: drawing one frame in ten keeps a server run
+     * short (llvmpipe's rasterising is nearly all of a drawn frame). */
+    int32_t every = o.render_every ? o.render_every
+                    : window || o.overlay ? 1 : SWARM_HEADLESS_EVERY;
+
+    bool enforce = o.budget_ms > 0 || o.overload || o.replay;
     rt_world *w = rt_world_create(&(rt_world_desc){
         .program = &swarm_program,
         .initial_capacity = o.entities,
@@ -404,15 +576,21 @@ int main(int argc, char **argv) {
     if (!w) {
         fprintf(stderr, "swarm: error: cannot create the world (out of memory, or "
                 "%d threads could not start)\n", o.threads);
+        rd_destroy(r);
         return 1;
     }
     if (load_budget_files(w, &o) != 0) {
         rt_world_destroy(w);
+        rd_destroy(r);
         return 1;
     }
     *Bounds_resource(w) = (Bounds){0.0f, 0.0f, 1280.0f, 720.0f};
     Spawner *sp = Spawner_resource(w);
     *sp = (Spawner){.target = o.entities, .seed = o.seed};
+    Gfx *gfx = Gfx_resource(w);
+    gfx->renderer = r;
+    Camera_resource(w)->zoom = o.zoom;
+    Hud_resource(w)->visible = o.overlay;
     if (o.overload && o.effects < 0) {
         rt_budget_info bi;
         rt_budget_get_info(rt_world_budget(w), &bi);
@@ -420,36 +598,78 @@ int main(int argc, char **argv) {
                                      rt_world_stats_get(w)->threads);
     }
     Effects_resource(w)->shimmer_work = o.effects < 0 ? 0 : o.effects;
-    for (int32_t i = 0; i < o.entities; i++) {
+    int rc = 0;
+    if (r && rd_make_material(r, &(rd_material_desc){.shape = RD_SHAPE_CIRCLE,
+                                                     .width = SWARM_BOID_SIZE,
+                                                     .height = SWARM_BOID_SIZE},
+                              &gfx->boid) != RD_OK) {
+        fprintf(stderr, "swarm: error: cannot make the boids' material\n");
+        rc = 1;
+    }
+    for (int32_t i = 0; i < o.entities && rc == 0; i++) {
         Boid_init b;
         swarm_boid_init(&b, sp, Bounds_resource(w));
         b.lifetime.age = b.lifetime.max_age * (float)i / (float)o.entities; /* staggered */
         if (rt_entity_is_null(Boid_create(w, &b))) {
             fprintf(stderr, "swarm: error: out of memory creating boids\n");
-            rt_world_destroy(w);
-            return 1;
+            rc = 1;
         }
     }
 
     const float dt = 1.0f / 60.0f; /* fixed step: same result on every machine */
-    int rc = 0;
-    for (int32_t f = 0; f < o.frames && rc == 0; f++) rc = rt_world_frame(w, dt);
-    if (rc != RT_OK) fprintf(stderr, "swarm: error: %s\n", rt_error_string(rc));
+    const swarm_overlay_desc overlay = {.fixed_timings = o.fixed_timings};
+    swarm_render_totals totals = {0};
+    int32_t ran = 0;
+    uint64_t start = rt_now_ns();
+    for (; rc == 0 && (frames == 0 || ran < frames); ran++) {
+        /* Drawn: every `every`-th frame counted back from the last one. */
+        gfx->drawing = r && (frames ? (frames - 1 - ran) % every == 0 : ran % every == 0);
+        rc = rt_world_frame(w, dt);
+        if (rc != RT_OK) {
+            fprintf(stderr, "swarm: error: %s\n", rt_error_string(rc));
+            break;
+        }
+        if (gfx->error != RD_OK) {
+            fprintf(stderr, "swarm: error: render: %s\n", rd_result_str(gfx->error));
+            rc = 1;
+            break;
+        }
+        uint64_t now = rt_now_ns();
+        if (gfx->drawing) totals_add(&totals, &gfx->last);
+        swarm_overlay_update(&Hud_resource(w)->overlay, w, r ? &gfx->last : NULL,
+                             (uint64_t)ran, (double)(now - start) / 1e6, &overlay);
+        start = now;
+        const rd_input *in = &Input_resource(w)->state;
+        if (in->close_requested || in->key_pressed[RD_KEY_ESCAPE]) {
+            ran++;
+            break;
+        }
+        /* A window without vsync would run as fast as it can: pace it to the
+         * frame target (with vsync the swap waits for the display). */
+        if (window && o.vsync == RD_VSYNC_OFF) rt_world_pace(w);
+    }
+    if (rc == 0 && o.screenshot && rd_save_png(r, o.screenshot) != RD_OK) {
+        fprintf(stderr, "swarm: error: cannot write the screenshot '%s'\n", o.screenshot);
+        rc = 1;
+    }
 
     const rt_world_stats *st = rt_world_stats_get(w);
     uint64_t checksum = rt_world_hash(w);
-    printf("swarm: %d entities, %d frames, seed %" PRIu64 ", headless, dt 1/60 s", o.entities,
-           o.frames, o.seed);
+    o.frames = ran;
+    printf("swarm: %d entities, %d frames, seed %" PRIu64 ", %s, dt 1/60 s", o.entities,
+           ran, o.seed, !r ? "no rendering" : window ? "window" : "headless");
     if (o.effects > 0) printf(", shimmer %d iterations per boid", o.effects);
     printf("\nthreads %d, stages %" PRIu64 " (%" PRIu64 " on several threads)\n", st->threads,
            st->stages, st->parallel_stages);
     print_table(w);
     print_budget(w, enforce);
     print_memory(w);
+    print_render(r, &totals, ran, every);
     printf("alive %d, spawned %" PRIu64 ", errors %" PRIu64 "\n", rt_world_entity_count(w),
            sp->spawned, st->errors);
     printf("checksum %016" PRIx64 "\n", checksum);
-    if (write_files(w, &o, checksum) != 0 && rc == RT_OK) rc = -1;
+    if (write_files(w, &o, checksum) != 0 && rc == 0) rc = 1;
     rt_world_destroy(w);
-    return rc == RT_OK ? 0 : 1;
+    rd_destroy(r);
+    return rc == 0 ? 0 : 1;
 }

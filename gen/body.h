@@ -37,7 +37,9 @@ typedef struct ecs_fact {
     const char *usr;      /* CALL/GLOBAL_*: clang's unified symbol: identity
                              across files (statics are qualified by file) */
     const char *var_type; /* GLOBAL_*: record or typedef name at the bottom of
-                             the variable's type ("Bounds" for Bounds *), or "" */
+                             the variable's type ("Bounds" for Bounds *), or "";
+                             CALL: the same for the callee's first parameter
+                             ("rd_renderer" for rd_draw_sprites), or "" */
     bool pure_constant;   /* GLOBAL_READ: a const object that holds no pointer */
 } ecs_fact;
 

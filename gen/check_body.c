@@ -12,6 +12,11 @@
  *               types (rt_world, rt_table), or the raw command buffer
  *   const       a cast or conversion that drops const, or a pointer made from
  *               an integer
+ *   render      a call that takes the renderer (render/render.h: its first
+ *               parameter is an rd_renderer *) from a system that is not
+ *               ECS_MAIN_THREAD: the renderer is one GL context, current on
+ *               the thread that runs the frame; its plain helpers
+ *               (rd_camera_fit, rd_overlay_push_frame, ...) are fine anywhere
  *   globals     a global or static variable that holds world data (a
  *               component, resource, view or runtime type); a write to a
  *               global or static from a system split into chunks, or from a
@@ -270,6 +275,13 @@ static void judge_fact(judge *j, int self, int fn, const ecs_fact *f) {
     int other = -1;
     switch (f->kind) {
     case ECS_FACT_CALL:
+        if (strcmp(f->var_type, "rd_renderer") == 0 &&
+            !(j->s->plan->flags[self] & ECS_SYS_MAIN_THREAD)) {
+            report(j, self, fn, f, "render", "calls '%s' on the renderer, whose GL context "
+                   "belongs to the thread that runs the frame, but '%s' may run on a worker "
+                   "thread: make it ECS_MAIN_THREAD", f->name, sys);
+            return;
+        }
         switch (classify_call(j, self, f, &other)) {
         case API_STRUCTURAL:
             report(j, self, fn, f, "call", "calls '%s', which changes the world's structure "

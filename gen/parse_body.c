@@ -307,6 +307,10 @@ static void examine(walk *w) {
             ecs_fact f = {.kind = ECS_FACT_CALL, .detail = "", .var_type = ""};
             f.name = ecs_clang_string(store, clang_getCursorSpelling(ref));
             f.usr = ecs_clang_string(store, clang_getCursorUSR(ref));
+            if (clang_Cursor_getNumArguments(ref) > 0) { /* what the call acts on */
+                CXCursor first = clang_Cursor_getArgument(ref, 0);
+                f.var_type = bottom_name(store, clang_getCursorType(first));
+            }
             f.loc = here(w, c);
             f.decl = here(w, ref);
             add_fact(w, f);

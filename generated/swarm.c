@@ -136,6 +136,76 @@ static void spawn__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     spawn(v);
 }
 
+static void input__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    (void)t, (void)begin, (void)end;
+    input_view v;
+    v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
+    v.input = Input_resource(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    input(v);
+}
+
+static void camera__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    (void)t, (void)begin, (void)end;
+    camera_view v;
+    v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
+    v.input = Input_resource(w);
+    v.bounds = Bounds_resource(w);
+    v.camera = Camera_resource(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    camera(v);
+}
+
+static void draw__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    draw_view v;
+    v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    {
+        v.count = end - begin;
+        v.entity = t->entities + begin;
+        v.position.x = (const float *)t->columns[0] + begin;
+        v.position.y = (const float *)t->columns[1] + begin;
+        v.color.r = (const float *)t->columns[7] + begin;
+        v.color.g = (const float *)t->columns[8] + begin;
+        v.color.b = (const float *)t->columns[9] + begin;
+        v.color.a = (const float *)t->columns[10] + begin;
+        draw(v);
+    }
+}
+
+static void hud__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    (void)t, (void)begin, (void)end;
+    hud_view v;
+    v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
+    v.input = Input_resource(w);
+    v.hud = Hud_resource(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    hud(v);
+}
+
+static void present__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    (void)t, (void)begin, (void)end;
+    present_view v;
+    v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
+    v.gfx = Gfx_resource(w);
+    (void)cmd;
+    present(v);
+}
+
 /* --- the program: tables the runtime interprets --- */
 
 static const rt_type_desc swarm_components[] = {
@@ -150,6 +220,10 @@ static const rt_type_desc swarm_resources[] = {
     {"Spawner", sizeof(Spawner), _Alignof(Spawner)},
     {"SimClock", sizeof(SimClock), _Alignof(SimClock)},
     {"Effects", sizeof(Effects), _Alignof(Effects)},
+    {"Gfx", sizeof(Gfx), _Alignof(Gfx)},
+    {"Input", sizeof(Input), _Alignof(Input)},
+    {"Camera", sizeof(Camera), _Alignof(Camera)},
+    {"Hud", sizeof(Hud), _Alignof(Hud)},
 };
 static const char *const swarm_tags[] = {"Fading"};
 
@@ -210,11 +284,27 @@ static const int32_t fade_successors[] = {
 static const rt_system_match shimmer_matches[] = {
     {Boid_id, shimmer__Boid},
 };
+static const int32_t input_successors[] = {
+    camera_id, /* Gfx: write/write */
+};
+static const int32_t camera_successors[] = {
+    draw_id, /* Gfx: write/write */
+};
+static const rt_system_match draw_matches[] = {
+    {Boid_id, draw__Boid},
+};
+static const int32_t draw_successors[] = {
+    move_id, /* Position: read/write */
+    hud_id, /* Gfx: write/write */
+};
+static const int32_t hud_successors[] = {
+    present_id, /* Gfx: write/write */
+};
 
 static const rt_system_desc swarm_systems[] = {
     [tick_id] = {
         .name = "tick",
-        .where = "schemas/swarm.h:47:1",
+        .where = "schemas/swarm.h:50:1",
         .flags = 0,
         .run_once = tick__once,
         .n_predecessors = 0,
@@ -223,7 +313,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [wander_id] = {
         .name = "wander",
-        .where = "schemas/swarm.h:48:1",
+        .where = "schemas/swarm.h:51:1",
         .flags = 0,
         .n_matches = 1,
         .matches = wander_matches,
@@ -235,19 +325,19 @@ static const rt_system_desc swarm_systems[] = {
     },
     [move_id] = {
         .name = "move",
-        .where = "schemas/swarm.h:49:1",
+        .where = "schemas/swarm.h:52:1",
         .flags = 0,
         .n_matches = 1,
         .matches = move_matches,
         .n_successors = 1,
         .successors = move_successors,
-        .n_predecessors = 1,
+        .n_predecessors = 2,
         .cost_ns = 8168, /* estimated */
         .rank_ns = 18384,
     },
     [bounce_id] = {
         .name = "bounce",
-        .where = "schemas/swarm.h:51:1",
+        .where = "schemas/swarm.h:54:1",
         .flags = 0,
         .n_matches = 1,
         .matches = bounce_matches,
@@ -257,7 +347,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [age_id] = {
         .name = "age",
-        .where = "schemas/swarm.h:53:1",
+        .where = "schemas/swarm.h:56:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .n_matches = 1,
         .matches = age_matches,
@@ -267,7 +357,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [fade_id] = {
         .name = "fade",
-        .where = "schemas/swarm.h:55:1",
+        .where = "schemas/swarm.h:58:1",
         .flags = 0,
         .n_matches = 1,
         .matches = fade_matches,
@@ -279,7 +369,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [shimmer_id] = {
         .name = "shimmer",
-        .where = "schemas/swarm.h:57:1",
+        .where = "schemas/swarm.h:60:1",
         .flags = 0,
         .n_matches = 1,
         .matches = shimmer_matches,
@@ -289,10 +379,64 @@ static const rt_system_desc swarm_systems[] = {
     },
     [spawn_id] = {
         .name = "spawn",
-        .where = "schemas/swarm.h:59:1",
+        .where = "schemas/swarm.h:62:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .run_once = spawn__once,
         .n_predecessors = 0,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 1000,
+    },
+    [input_id] = {
+        .name = "input",
+        .where = "schemas/swarm.h:94:1",
+        .flags = RT_SYSTEM_MAIN_THREAD,
+        .run_once = input__once,
+        .n_successors = 1,
+        .successors = input_successors,
+        .n_predecessors = 0,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 28552,
+    },
+    [camera_id] = {
+        .name = "camera",
+        .where = "schemas/swarm.h:96:1",
+        .flags = RT_SYSTEM_MAIN_THREAD,
+        .run_once = camera__once,
+        .n_successors = 1,
+        .successors = camera_successors,
+        .n_predecessors = 1,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 27552,
+    },
+    [draw_id] = {
+        .name = "draw",
+        .where = "schemas/swarm.h:98:1",
+        .flags = RT_SYSTEM_MAIN_THREAD | RT_SYSTEM_SERIAL,
+        .n_matches = 1,
+        .matches = draw_matches,
+        .n_successors = 2,
+        .successors = draw_successors,
+        .n_predecessors = 1,
+        .cost_ns = 8168, /* estimated */
+        .rank_ns = 26552,
+    },
+    [hud_id] = {
+        .name = "hud",
+        .where = "schemas/swarm.h:100:1",
+        .flags = RT_SYSTEM_MAIN_THREAD,
+        .run_once = hud__once,
+        .n_successors = 1,
+        .successors = hud_successors,
+        .n_predecessors = 1,
+        .cost_ns = 1000, /* estimated */
+        .rank_ns = 2000,
+    },
+    [present_id] = {
+        .name = "present",
+        .where = "schemas/swarm.h:102:1",
+        .flags = RT_SYSTEM_MAIN_THREAD,
+        .run_once = present__once,
+        .n_predecessors = 1,
         .cost_ns = 1000, /* estimated */
         .rank_ns = 1000,
     },
@@ -305,9 +449,14 @@ static const rt_step swarm_steps[] = {
     /* stage 0 */
     {tick_id, 0},
     {wander_id, 0},
+    {input_id, 0},
+    {camera_id, 0},
+    {draw_id, 0},
     {move_id, 0},
     {bounce_id, 0},
-    {age_id, RT_STEP_SYNC_AFTER}, /* 'fade' sees changes of 'age' */
+    {age_id, 0},
+    {hud_id, 0},
+    {present_id, RT_STEP_SYNC_AFTER}, /* 'fade' sees changes of 'age' */
     /* stage 1 */
     {fade_id, 0},
     {shimmer_id, 0},
@@ -319,28 +468,33 @@ static const rt_step swarm_steps[] = {
  * A config file can override them at run time (docs/budgets.md). */
 static const rt_budget_desc swarm_budgets[] = {
     [tick_id] = {"tick", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
-    [wander_id] = {"wander", 4.0f, 8.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:48:57 */
-    [move_id] = {"move", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:50:12 */
-    [bounce_id] = {"bounce", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:52:29 */
-    [age_id] = {"age", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:54:39 */
-    [fade_id] = {"fade", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:56:12 */
+    [wander_id] = {"wander", 4.0f, 8.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:51:57 */
+    [move_id] = {"move", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:53:12 */
+    [bounce_id] = {"bounce", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:55:29 */
+    [age_id] = {"age", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:57:39 */
+    [fade_id] = {"fade", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:59:12 */
     [shimmer_id] = {"shimmer", 0.0f, 0.0f, true, RT_BUDGET_DEGRADE_SLICE},
     [spawn_id] = {"spawn", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [input_id] = {"input", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [camera_id] = {"camera", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [draw_id] = {"draw", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [hud_id] = {"hud", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [present_id] = {"present", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
 };
 
 const rt_program swarm_program = {
     .name = "swarm",
     .n_components = 5,
     .n_tags = 1,
-    .n_resources = 4,
+    .n_resources = 8,
     .n_archetypes = 1,
-    .n_systems = 8,
+    .n_systems = 13,
     .components = swarm_components,
     .tags = swarm_tags,
     .resources = swarm_resources,
     .archetypes = swarm_archetypes,
     .systems = swarm_systems,
-    .n_steps = 8,
+    .n_steps = 13,
     .steps = swarm_steps,
     .budgets = swarm_budgets,
     .frame_budget_ms = 16.67f,

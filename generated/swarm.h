@@ -27,6 +27,10 @@ enum {
     Spawner_id = 1,
     SimClock_id = 2,
     Effects_id = 3,
+    Gfx_id = 4,
+    Input_id = 5,
+    Camera_id = 6,
+    Hud_id = 7,
 };
 
 /* archetypes */
@@ -44,6 +48,11 @@ enum {
     fade_id = 5,
     shimmer_id = 6,
     spawn_id = 7,
+    input_id = 8,
+    camera_id = 9,
+    draw_id = 10,
+    hud_id = 11,
+    present_id = 12,
 };
 
 static inline int Position_get(const rt_world *w, rt_entity e, Position *out) {
@@ -104,7 +113,23 @@ static inline Effects *Effects_resource(rt_world *w) {
     return (Effects *)rt_world_resource(w, Effects_id);
 }
 
-/* archetype Boid (schemas/swarm.h:33:1): Position Velocity Lifetime Rng Color Fading */
+static inline Gfx *Gfx_resource(rt_world *w) {
+    return (Gfx *)rt_world_resource(w, Gfx_id);
+}
+
+static inline Input *Input_resource(rt_world *w) {
+    return (Input *)rt_world_resource(w, Input_id);
+}
+
+static inline Camera *Camera_resource(rt_world *w) {
+    return (Camera *)rt_world_resource(w, Camera_id);
+}
+
+static inline Hud *Hud_resource(rt_world *w) {
+    return (Hud *)rt_world_resource(w, Hud_id);
+}
+
+/* archetype Boid (schemas/swarm.h:36:1): Position Velocity Lifetime Rng Color Fading */
 typedef struct Boid_init {
     Position position;
     Velocity velocity;
@@ -117,7 +142,7 @@ static inline rt_entity Boid_create(rt_world *w, const Boid_init *init) {
     return rt_world_create_entity(w, Boid_id, init);
 }
 
-/* system tick (schemas/swarm.h:47:1): write SimClock */
+/* system tick (schemas/swarm.h:50:1): write SimClock */
 typedef struct tick_view {
     float dt;                 /* seconds, this frame */
     float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
@@ -125,7 +150,7 @@ typedef struct tick_view {
 } tick_view;
 void tick(tick_view v); /* defined in systems/ */
 
-/* system wander (schemas/swarm.h:48:1): write Velocity, write Rng, budget 4.0 8.0 ms */
+/* system wander (schemas/swarm.h:51:1): write Velocity, write Rng, budget 4.0 8.0 ms */
 typedef struct wander_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -141,7 +166,7 @@ typedef struct wander_view {
 } wander_view;
 void wander(wander_view v); /* defined in systems/ */
 
-/* system move (schemas/swarm.h:49:1): write Position, read Velocity, after wander, budget 2.0 4.0 ms */
+/* system move (schemas/swarm.h:52:1): write Position, read Velocity, after wander, budget 2.0 4.0 ms */
 typedef struct move_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -158,7 +183,7 @@ typedef struct move_view {
 } move_view;
 void move(move_view v); /* defined in systems/ */
 
-/* system bounce (schemas/swarm.h:51:1): write Position, write Velocity, read Bounds, after move, budget 2.0 4.0 ms */
+/* system bounce (schemas/swarm.h:54:1): write Position, write Velocity, read Bounds, after move, budget 2.0 4.0 ms */
 typedef struct bounce_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -176,7 +201,7 @@ typedef struct bounce_view {
 } bounce_view;
 void bounce(bounce_view v); /* defined in systems/ */
 
-/* system age (schemas/swarm.h:53:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce, budget 2.0 4.0 ms */
+/* system age (schemas/swarm.h:56:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce, budget 2.0 4.0 ms */
 typedef struct age_cmd { rt_cmd *cmd; } age_cmd;
 static inline int age_destroy_Boid(age_cmd c, rt_entity e) {
     return rt_cmd_destroy(c.cmd, e);
@@ -198,7 +223,7 @@ typedef struct age_view {
 } age_view;
 void age(age_view v); /* defined in systems/ */
 
-/* system fade (schemas/swarm.h:55:1): write Color, read Lifetime, with Fading, after age, budget 2.0 4.0 ms */
+/* system fade (schemas/swarm.h:58:1): write Color, read Lifetime, with Fading, after age, budget 2.0 4.0 ms */
 typedef struct fade_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -217,7 +242,7 @@ typedef struct fade_view {
 } fade_view;
 void fade(fade_view v); /* defined in systems/ */
 
-/* system shimmer (schemas/swarm.h:57:1): write Color, read Velocity, read Effects, after fade, ordered_before spawn, degradable_slice */
+/* system shimmer (schemas/swarm.h:60:1): write Color, read Velocity, read Effects, after fade, ordered_before spawn, degradable_slice */
 typedef struct shimmer_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
@@ -237,7 +262,7 @@ typedef struct shimmer_view {
 } shimmer_view;
 void shimmer(shimmer_view v); /* defined in systems/ */
 
-/* system spawn (schemas/swarm.h:59:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
+/* system spawn (schemas/swarm.h:62:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
 typedef struct spawn_cmd { rt_cmd *cmd; } spawn_cmd;
 static inline int spawn_create_Boid(spawn_cmd c, const Boid_init *init) {
     return rt_cmd_create(c.cmd, Boid_id, init);
@@ -252,5 +277,63 @@ typedef struct spawn_view {
     spawn_cmd cmd;               /* structural changes */
 } spawn_view;
 void spawn(spawn_view v); /* defined in systems/ */
+
+/* system input (schemas/swarm.h:94:1): write Input, write Gfx, main_thread, ordered_after wander */
+typedef struct input_view {
+    float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
+    Input *input; /* resource, written */
+    Gfx *gfx; /* resource, written */
+} input_view;
+void input(input_view v); /* defined in systems/ */
+
+/* system camera (schemas/swarm.h:96:1): read Input, read Bounds, write Camera, write Gfx, main_thread, after input */
+typedef struct camera_view {
+    float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
+    const Input *input; /* resource, read */
+    const Bounds *bounds; /* resource, read */
+    Camera *camera; /* resource, written */
+    Gfx *gfx; /* resource, written */
+} camera_view;
+void camera(camera_view v); /* defined in systems/ */
+
+/* system draw (schemas/swarm.h:98:1): read Position, read Color, write Gfx, main_thread, after camera, ordered_before move */
+typedef struct draw_view {
+    int32_t count;            /* entities in this run */
+    const rt_entity *entity;  /* [count] */
+    float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
+    struct {
+        const float *restrict x;
+        const float *restrict y;
+    } position; /* read */
+    struct {
+        const float *restrict r;
+        const float *restrict g;
+        const float *restrict b;
+        const float *restrict a;
+    } color; /* read */
+    Gfx *gfx; /* resource, written */
+} draw_view;
+void draw(draw_view v); /* defined in systems/ */
+
+/* system hud (schemas/swarm.h:100:1): read Input, write Hud, write Gfx, main_thread, after draw */
+typedef struct hud_view {
+    float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
+    const Input *input; /* resource, read */
+    Hud *hud; /* resource, written */
+    Gfx *gfx; /* resource, written */
+} hud_view;
+void hud(hud_view v); /* defined in systems/ */
+
+/* system present (schemas/swarm.h:102:1): write Gfx, main_thread, after hud */
+typedef struct present_view {
+    float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
+    Gfx *gfx; /* resource, written */
+} present_view;
+void present(present_view v); /* defined in systems/ */
 
 #endif /* SWARM_GENERATED_H */

@@ -17,7 +17,11 @@
 
 #include <epoxy/gl.h>
 
-#define RD__FRAMES_IN_FLIGHT 3   /* persistent ring segments, timer queries */
+#define RD__FRAMES_IN_FLIGHT 3   /* persistent ring segments */
+/* Timer queries: one more than the frames in flight, so the query of the
+ * frame whose ring fence the current frame waited on is read before its
+ * object comes round again (render.c, rd__timer_poll). */
+#define RD__TIMER_QUERIES (RD__FRAMES_IN_FLIGHT + 1)
 #define RD__POINT_PX_LIMIT 64.0f /* AUTO: batches up to this size become points */
 
 /* One sprite as the GPU reads it: 16 bytes, attribute layout in sprite.c. */
@@ -56,6 +60,7 @@ typedef struct rd__sprites {
     rd__instance *mapped;       /* persistent: whole ring, else NULL */
     GLsync fences[RD__FRAMES_IN_FLIGHT];
     uint32_t segment;           /* ring segment written this frame */
+    bool segment_written;       /* persistent: its fence is still to insert */
 } rd__sprites;
 
 typedef struct rd__overlay_vertex {
@@ -79,10 +84,10 @@ typedef struct rd__overlay {
 } rd__overlay;
 
 typedef struct rd__timer {
-    GLuint queries[RD__FRAMES_IN_FLIGHT];
-    uint64_t frame_of[RD__FRAMES_IN_FLIGHT]; /* frame each query measured */
-    double issued_ms[RD__FRAMES_IN_FLIGHT];  /* CPU clock at glBeginQuery */
-    bool pending[RD__FRAMES_IN_FLIGHT];
+    GLuint queries[RD__TIMER_QUERIES];
+    uint64_t frame_of[RD__TIMER_QUERIES];   /* frame each query measured */
+    double issued_ms[RD__TIMER_QUERIES];    /* CPU clock at glBeginQuery */
+    bool pending[RD__TIMER_QUERIES];
     double last_ms;
     uint64_t last_frame;
     bool have_result;
@@ -156,6 +161,7 @@ rd_result rd__sprites_init(rd_renderer *r);
 void rd__sprites_shutdown(rd_renderer *r);
 /* Uploads and draws every staged batch; adds to the counters in *st. */
 rd_result rd__sprites_render(rd_renderer *r, rd_frame_stats *st);
+void rd__sprites_fence(rd_renderer *r);     /* after the frame's timer query */
 
 /* overlay.c */
 rd_result rd__overlay_init(rd_renderer *r);

@@ -240,18 +240,25 @@ rd_rect rd_view_rect(const rd_renderer *r) {
 
 /* ---- GPU timer --------------------------------------------------------- */
 
-/* Queries rotate through RD__FRAMES_IN_FLIGHT objects. A result is read only
+/* Queries rotate through RD__TIMER_QUERIES objects. A result is read only
  * once GL says it is available, so the CPU never waits; a query still pending
- * when its object comes round again is dropped (its result is stale).
+ * when its object comes round again is dropped (its result is stale). When
+ * the rasteriser is the bottleneck the CPU runs RD__FRAMES_IN_FLIGHT frames
+ * ahead of it, held back only by the persistent ring's fence, which is
+ * inserted after glEndQuery (sprite.c, rd__sprites_fence): so the frame whose
+ * fence this frame waited on has its result available, and polling back
+ * RD__FRAMES_IN_FLIGHT frames (one query object more than frames in flight)
+ * finds a result every frame. With three objects, two frames of lag and the
+ * fence before the query, a rasteriser-bound game saw no result at all.
  * A result longer than the wall time since its glBeginQuery is impossible
  * and is discarded: llvmpipe returns such garbage (~uptime) for the query of
  * a context's first frame. */
 static void rd__timer_poll(rd_renderer *r) {
     rd__timer *t = &r->timer;
-    for (uint64_t age = RD__FRAMES_IN_FLIGHT - 1; age >= 1; age--) {
+    for (uint64_t age = RD__TIMER_QUERIES - 1; age >= 1; age--) {
         if (r->frame < age) continue;
         uint64_t f = r->frame - age;
-        int slot = (int)(f % RD__FRAMES_IN_FLIGHT);
+        int slot = (int)(f % RD__TIMER_QUERIES);
         if (!t->pending[slot] || t->frame_of[slot] != f) continue;
         GLint ready = 0;
         glGetQueryObjectiv(t->queries[slot], GL_QUERY_RESULT_AVAILABLE, &ready);
@@ -327,7 +334,7 @@ static rd_result rd__create_gl(rd_renderer *r) {
 
     rd_result e = rd__fbo_create(r, r->desc.width, r->desc.height);
     if (e != RD_OK) return e;
-    glGenQueries(RD__FRAMES_IN_FLIGHT, r->timer.queries);
+    glGenQueries(RD__TIMER_QUERIES, r->timer.queries);
     e = rd__sprites_init(r);
     if (e != RD_OK) return e;
     e = rd__overlay_init(r);
@@ -371,7 +378,7 @@ void rd_destroy(rd_renderer *r) {
         rd__sprites_shutdown(r);
         for (int i = 0; i < RD_MAX_MATERIALS; i++)
             if (r->materials[i].texture) glDeleteTextures(1, &r->materials[i].texture);
-        if (r->timer.queries[0]) glDeleteQueries(RD__FRAMES_IN_FLIGHT, r->timer.queries);
+        if (r->timer.queries[0]) glDeleteQueries(RD__TIMER_QUERIES, r->timer.queries);
         if (r->color_rb) glDeleteRenderbuffers(1, &r->color_rb);
         if (r->fbo) glDeleteFramebuffers(1, &r->fbo);
     }
@@ -426,7 +433,7 @@ rd_result rd_end_frame(rd_renderer *r, rd_frame_stats *stats) {
     rd_frame_stats st = { .frame = r->frame, .width = r->width,
                           .height = r->height };
     rd__timer *t = &r->timer;
-    int slot = (int)(r->frame % RD__FRAMES_IN_FLIGHT);
+    int slot = (int)(r->frame % RD__TIMER_QUERIES);
 
     rd__platform_bind(r);
     glBindFramebuffer(GL_FRAMEBUFFER, r->fbo);
@@ -438,6 +445,7 @@ rd_result rd_end_frame(rd_renderer *r, rd_frame_stats *stats) {
     rd_result e = rd__sprites_render(r, &st);
     rd__overlay_render(r, &st);
     glEndQuery(GL_TIME_ELAPSED);
+    rd__sprites_fence(r);
     t->pending[slot] = true;
     t->frame_of[slot] = r->frame;
     rd__timer_poll(r);

@@ -22,8 +22,8 @@
  *   - Streams instances every frame through buffer orphaning, or through a
  *     persistently mapped ring (glBufferStorage) when GL >= 4.4.
  *   - Measures each frame: draw calls, instances drawn/culled, bytes uploaded,
- *     CPU time, and GPU time from GL_TIME_ELAPSED queries read a frame or two
- *     later so the CPU never waits for them.
+ *     CPU time, and GPU time from GL_TIME_ELAPSED queries read one to three
+ *     frames later so the CPU never waits for them.
  *   - Draws a debug overlay on top (text from DejaVu Sans Mono through
  *     stb_truetype, a frame-time graph with the budget line, per-system bars
  *     coloured by status) from a plain struct you fill.
@@ -300,7 +300,7 @@ typedef struct rd_frame_stats {
     uint64_t bytes_uploaded;    /* instance_bytes + overlay_bytes */
     double cpu_ms;              /* rd_begin_frame to the end of rd_end_frame */
     double gpu_ms;              /* GPU time of frame gpu_frame */
-    uint64_t gpu_frame;         /* frame gpu_ms belongs to (lags by 1..2) */
+    uint64_t gpu_frame;         /* frame gpu_ms belongs to (lags by 1..3) */
     bool gpu_ms_valid;          /* false until a query result has arrived */
     int32_t width, height;      /* framebuffer pixels */
 } rd_frame_stats;

@@ -502,6 +502,18 @@ rd_result rd_draw_sprites(rd_renderer *r, const rd_sprites *s) {
 
 /* ---- upload and draw --------------------------------------------------- */
 
+/* The fence that frees this frame's ring segment. rd_end_frame inserts it
+ * after the frame's timer query has ended rather than right after the
+ * sprite draws: later is just as safe for the segment, and then a signalled
+ * fence also means the frame's GPU time is available (render.c,
+ * rd__timer_poll), so the CPU waiting for a segment never misses it. */
+void rd__sprites_fence(rd_renderer *r) {
+    rd__sprites *s = &r->sprites;
+    if (!s->segment_written) return;
+    s->fences[s->segment] = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+    s->segment_written = false;
+}
+
 static void rd__blend(rd_blend b) {
     switch (b) {
     case RD_BLEND_NONE:
@@ -593,8 +605,7 @@ rd_result rd__sprites_render(rd_renderer *r, rd_frame_stats *st) {
             st->point_batches += points;
         }
         glBindVertexArray(0);
-        if (r->info.upload == RD_UPLOAD_PERSISTENT)
-            s->fences[s->segment] = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+        s->segment_written = r->info.upload == RD_UPLOAD_PERSISTENT;
         st->instances_drawn = total;
         st->instance_bytes = (uint64_t)total * sizeof(rd__instance);
     }

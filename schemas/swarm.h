@@ -2,15 +2,18 @@
  *
  * Boids wander (a per-entity random stream steers them), move, bounce inside
  * the bounds, age, fade out in their last second and die; a spawner keeps the
- * population at its target. A visual effect, shimmer, tints them by heading
- * at a cost the Effects resource sets (off in a headless run); it is the
+ * population at its target. A visual effect, shimmer, tints them by speed
+ * at a cost the Effects resource sets (off unless asked for); it is the
  * degradable system: under load it is time-sliced and scales its work by the
- * quality level (docs/budgets.md). System bodies are in systems/, the game in
- * game/swarm_main.c. See docs/schema.md for the language. */
+ * quality level (docs/budgets.md). Five main-thread systems draw them with
+ * render/ (render.h): input, camera, draw, hud, present. System bodies are in
+ * systems/, the game in game/swarm_main.c. See docs/schema.md for the
+ * language, docs/render.md for how rendering sits in the plan. */
 #ifndef SCHEMAS_SWARM_H
 #define SCHEMAS_SWARM_H
 
 #include "ecs_schema.h"
+#include "../render/render.h" /* plain types: rd_input, rd_overlay, rd_material */
 
 ECS_COMPONENT(Position) { float x, y; };          /* world units */
 ECS_COMPONENT(Velocity) { float x, y; };          /* world units per second */
@@ -58,5 +61,44 @@ ECS_SYSTEM(shimmer, ECS_WRITE(Color), ECS_READ(Velocity), ECS_READ(Effects),
            ECS_AFTER(fade), ECS_ORDERED_BEFORE(spawn), ECS_DEGRADABLE_SLICE);
 ECS_SYSTEM(spawn, ECS_WRITE(Spawner), ECS_READ(Bounds), ECS_CREATES(Boid), ECS_AFTER(age),
            ECS_ORDERED_AFTER(fade));
+
+/* Rendering. The renderer is one GL context, so every system that calls it
+ * is ECS_MAIN_THREAD, and each declares ECS_WRITE(Gfx): the calls change the
+ * renderer behind the pointer, and declaring the write is what makes ecsc
+ * order them (input, camera, draw, hud, present). Rendering only reads the
+ * simulation: draw reads Position and Color, nothing writes a component.
+ * draw runs after wander and before move (ECS_ORDERED_*: no dependency on
+ * wander), so it draws the world as the previous frame left it while wander
+ * and age may run on workers (docs/render.md, "In the plan"). */
+ECS_RESOURCE(Gfx) {
+    rd_renderer *renderer; /* NULL: not rendering */
+    bool drawing;          /* this frame is drawn (set by the game each frame:
+                              --render-every); else the render systems return */
+    rd_material boid;
+    rd_frame_stats last;   /* of the frame present finished last */
+    int32_t error;         /* first rd_result other than RD_OK, for the game */
+};
+ECS_RESOURCE(Input) { rd_input state; };  /* this frame's keys, mouse, size */
+ECS_RESOURCE(Camera) {
+    float zoom;            /* times the zoom that fits the bounds; 0 = 1 */
+    float pan_x, pan_y;    /* world units from the bounds' centre */
+    float drag_x, drag_y;  /* mouse pixel of the last frame while dragging */
+    bool dragging;         /* the left button was down the last frame */
+    rd_camera view;        /* what was set this frame */
+};
+ECS_RESOURCE(Hud) {
+    bool visible;          /* F3 toggles */
+    rd_overlay overlay;    /* filled by the game between frames */
+};
+
+ECS_SYSTEM(input, ECS_WRITE(Input), ECS_WRITE(Gfx), ECS_MAIN_THREAD,
+           ECS_ORDERED_AFTER(wander));
+ECS_SYSTEM(camera, ECS_READ(Input), ECS_READ(Bounds), ECS_WRITE(Camera), ECS_WRITE(Gfx),
+           ECS_MAIN_THREAD, ECS_AFTER(input));
+ECS_SYSTEM(draw, ECS_READ(Position), ECS_READ(Color), ECS_WRITE(Gfx), ECS_MAIN_THREAD,
+           ECS_AFTER(camera), ECS_ORDERED_BEFORE(move));
+ECS_SYSTEM(hud, ECS_READ(Input), ECS_WRITE(Hud), ECS_WRITE(Gfx), ECS_MAIN_THREAD,
+           ECS_AFTER(draw));
+ECS_SYSTEM(present, ECS_WRITE(Gfx), ECS_MAIN_THREAD, ECS_AFTER(hud));
 
 #endif /* SCHEMAS_SWARM_H */

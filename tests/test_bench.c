@@ -178,6 +178,44 @@ static void bench_monitor_rows_are_ratios(void **state) {
     free(out);
 }
 
+/* RENDER on a small count: the renderer's rows for that count (auto beside
+ * quads+orphan, from bench/bench_render.c) and the game's frame rendered
+ * beside not rendered; no 60 FPS search when a count is given. */
+static void bench_render_rows_for_one_count(void **state) {
+    (void)state;
+    int status;
+    char *out = run_driver("RENDER --entities 1500 --json", &status);
+    assert_int_equal(status, 0);
+    cJSON *root = cJSON_Parse(out);
+    assert_non_null(root);
+    int sprites = 0, game = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, field(root, "results")) {
+        assert_string_equal(string(row, "workload"), "RENDER");
+        assert_string_equal(string(row, "metric"), "ms_per_frame");
+        assert_true(number(row, "entities") == 1500);
+        double value = number(row, "value"), lo = number(row, "min"), hi = number(row, "max");
+        assert_true(value > 0 && lo > 0 && lo <= value && value <= hi);
+        const char *op = string(row, "op"), *variant = string(row, "variant");
+        if (strcmp(op, "sprites") == 0) {
+            sprites++;
+            assert_true(strcmp(variant, "auto") == 0 || strcmp(variant, "quads+orphan") == 0);
+            assert_true(number(row, "vs_quads") > 0);
+            assert_true(number(row, "cpu_ms") > 0);
+        } else if (strcmp(op, "game_frame") == 0) {
+            game++;
+            assert_true(strcmp(variant, "rendered") == 0 || strcmp(variant, "no render") == 0);
+            if (strcmp(variant, "rendered") == 0) assert_true(number(row, "present_ms") > 0);
+        } else {
+            fail_msg("unexpected RENDER op \"%s\"", op);
+        }
+    }
+    assert_int_equal(sprites, 2);
+    assert_int_equal(game, 2);
+    cJSON_Delete(root);
+    free(out);
+}
+
 /* Without --json the table goes to stdout, one line per row. */
 static void bench_table_lists_the_rows(void **state) {
     (void)state;
@@ -206,6 +244,7 @@ static void bench_rejects_unknown_workload_and_bad_options(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bench_json_quick_run_has_every_field),
+        cmocka_unit_test(bench_render_rows_for_one_count),
         cmocka_unit_test(bench_table_lists_the_rows),
         cmocka_unit_test(bench_monitor_rows_are_ratios),
         cmocka_unit_test(bench_rejects_unknown_workload_and_bad_options),

@@ -6,12 +6,9 @@
  *
  * Golden images: render_golden_* draw a fixed scene (sprites from a seeded
  * xorshift generator, no libc rand) and compare the frame with
- * tests/golden/render_*.png. A pixel differs when a channel is off by more
- * than GOLDEN_CHANNEL_TOL; a test fails when more than GOLDEN_PIXEL_TOL of the
- * pixels differ (llvmpipe is byte-stable here, so both are small). On a
- * mismatch the frame is written to build/<name>.actual.png.
- * RD_UPDATE_GOLDEN=1 build/test_render rewrites the goldens instead; review
- * the new PNGs like code before committing them.
+ * tests/golden/render_*.png through tests/golden_image.h (tolerances, the
+ * .actual.png written on a mismatch, RD_UPDATE_GOLDEN=1 to rewrite; review
+ * the new PNGs like code before committing them).
  *
  * Under AddressSanitizer (ninja -f ninja/dev-render-asan.ninja, then
  * build/asan/test_render) the run is clean without a suppression file:
@@ -34,14 +31,11 @@
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>   /* key codes for the simulated input events */
 #include <stb/stb_image.h>
-#include <stb/stb_image_write.h>
 
+#include "golden_image.h"  /* golden_check, golden_compare (tests/golden_image.c) */
 #include "render.h"
 #include "rd_internal.h"  /* rd__input_* (what GLFW's callbacks call) */
 
-#define GOLDEN_DIR "tests/golden"
-#define GOLDEN_CHANNEL_TOL 8        /* per channel, 0..255 */
-#define GOLDEN_PIXEL_TOL 0.001      /* fraction of pixels allowed to differ */
 #define SCENE_W 640
 #define SCENE_H 360
 
@@ -100,25 +94,6 @@ static rd_frame_stats frame_one(rd_renderer *r, const rd_sprites *s) {
     if (s) assert_int_equal(rd_draw_sprites(r, s), RD_OK);
     assert_int_equal(rd_end_frame(r, &st), RD_OK);
     return st;
-}
-
-typedef struct diff {
-    uint32_t differing;     /* pixels with a channel off by more than tol */
-    int max_channel;        /* largest channel difference seen */
-} diff;
-
-static diff compare(const uint8_t *a, const uint8_t *b, size_t pixels, int tol) {
-    diff d = { 0, 0 };
-    for (size_t i = 0; i < pixels; i++) {
-        int worst = 0;
-        for (int c = 0; c < 4; c++) {
-            int v = abs((int)a[i * 4 + c] - (int)b[i * 4 + c]);
-            worst = v > worst ? v : worst;
-        }
-        d.differing += worst > tol;
-        d.max_channel = worst > d.max_channel ? worst : d.max_channel;
-    }
-    return d;
 }
 
 /* xorshift32: the scene must not depend on libc's rand. */
@@ -211,33 +186,8 @@ static void overlay_fill(rd_overlay *ov) {
 }
 
 static void check_golden(rd_renderer *r, const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, GOLDEN_DIR "/%s.png", name);
     uint8_t *px = read_frame(r, SCENE_W, SCENE_H);
-    const char *update = getenv("RD_UPDATE_GOLDEN");
-    if (update && *update && strcmp(update, "0") != 0) {
-        assert_int_equal(rd_save_png(r, path), RD_OK);
-        print_message("rewrote %s\n", path);
-        free(px);
-        return;
-    }
-    int w = 0, h = 0, n = 0;
-    uint8_t *gold = stbi_load(path, &w, &h, &n, 4);
-    if (!gold) {
-        free(px);
-        fail_msg("%s missing: run RD_UPDATE_GOLDEN=1 build/test_render", path);
-    }
-    assert_int_equal(w, SCENE_W);
-    assert_int_equal(h, SCENE_H);
-    diff d = compare(px, gold, (size_t)w * (size_t)h, GOLDEN_CHANNEL_TOL);
-    if (d.differing > (uint32_t)(GOLDEN_PIXEL_TOL * w * h)) {
-        char actual[256];
-        snprintf(actual, sizeof actual, "build/%s.actual.png", name);
-        stbi_write_png(actual, w, h, 4, px, w * 4);
-        fail_msg("%s: %u pixels differ (max channel diff %d); frame in %s", path,
-                 d.differing, d.max_channel, actual);
-    }
-    stbi_image_free(gold);
+    golden_check(name, px, SCENE_W, SCENE_H);
     free(px);
 }
 
@@ -722,7 +672,7 @@ static void render_points_match_quads(void **state) {
     (void)state;
     uint8_t *q = scene_pixels((rd_desc){ .sprites = RD_SPRITES_QUADS });
     uint8_t *p = scene_pixels((rd_desc){ .sprites = RD_SPRITES_POINTS });
-    diff d = compare(q, p, (size_t)SCENE_W * SCENE_H, GOLDEN_CHANNEL_TOL);
+    golden_diff d = golden_compare(q, p, (size_t)SCENE_W * SCENE_H, GOLDEN_CHANNEL_TOL);
     print_message("points vs quads: %u of %d pixels differ, max channel %d\n",
                   d.differing, SCENE_W * SCENE_H, d.max_channel);
     assert_true(d.differing < SCENE_W * SCENE_H / 100);   /* edge pixels only */
@@ -799,6 +749,38 @@ static void render_gpu_time_arrives_without_stall(void **state) {
         assert_true(st.gpu_ms > 0);
         assert_true(st.gpu_ms < 10000);
     }
+    rd_destroy(r);
+}
+
+/* Without rd_finish, a frame as heavy as a rasteriser-bound game's: the CPU
+ * runs ahead until the persistent ring's fence holds it, and the query of
+ * the frame that fence belongs to is read before its object comes round
+ * again, so every frame reports a time at most RD__FRAMES_IN_FLIGHT frames
+ * old. (With one query object per frame in flight none ever arrived.) */
+static void render_gpu_time_arrives_when_pipelined(void **state) {
+    (void)state;
+    rd_renderer *r = open_desc((rd_desc){ .width = 640, .height = 360,
+                                          .upload = RD_UPLOAD_PERSISTENT });
+    rd_material m = material(r, (rd_material_desc){ .shape = RD_SHAPE_CIRCLE,
+                                                    .width = 12, .height = 12 });
+    enum { N = 20000 };
+    static float x[N], y[N];
+    uint32_t seed = 0x6A5u;
+    for (int i = 0; i < N; i++) {
+        x[i] = rng_float(&seed, -320, 320);
+        y[i] = rng_float(&seed, -180, 180);
+    }
+    rd_sprites s = { .material = m, .count = N, .x = x, .y = y };
+    uint32_t results = 0;
+    for (uint64_t f = 0; f < 12; f++) {
+        rd_frame_stats st = frame_one(r, &s);
+        if (f < 2 + RD__FRAMES_IN_FLIGHT) continue;   /* frame 0's is discarded */
+        assert_true(st.gpu_ms_valid);
+        assert_true(st.gpu_frame + RD__FRAMES_IN_FLIGHT >= st.frame);
+        assert_true(st.gpu_frame < st.frame);
+        results++;
+    }
+    assert_int_equal(results, 12 - 2 - RD__FRAMES_IN_FLIGHT);
     rd_destroy(r);
 }
 
@@ -1137,6 +1119,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(render_upload_modes_give_same_pixels),
         cmocka_unit_test(render_persistent_ring_survives_many_frames),
         cmocka_unit_test(render_gpu_time_arrives_without_stall),
+        cmocka_unit_test(render_gpu_time_arrives_when_pipelined),
         cmocka_unit_test(render_overlay_is_one_extra_draw),
         cmocka_unit_test(render_overlay_history_is_a_ring),
         cmocka_unit_test(render_overlay_text_comes_from_the_font),

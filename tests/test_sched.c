@@ -624,7 +624,7 @@ static void sched_cli_check_plan_round_trip(void **state) {
     assert_int_equal(run(&out, ECSC " check -Igen --plan %s schemas/swarm.h", path), 0);
     assert_int_equal(count_errors(out), 0);
     free(out);
-    /* without the edge wander -> move it does not */
+    /* without the edge wander -> move it does not (draw -> move stays) */
     char *text = read_file(path);
     cJSON *root = cJSON_Parse(text);
     free(text);
@@ -635,14 +635,14 @@ static void sched_cli_check_plan_round_trip(void **state) {
         if (strcmp(name, "wander") == 0)
             cJSON_ReplaceItemInObject(it, "successors", cJSON_CreateArray());
         if (strcmp(name, "move") == 0)
-            cJSON_ReplaceItemInObject(it, "n_predecessors", cJSON_CreateNumber(0));
+            cJSON_ReplaceItemInObject(it, "n_predecessors", cJSON_CreateNumber(1));
     }
     char *edited = cJSON_Print(root);
     write_file(path, edited);
     free(edited);
     cJSON_Delete(root);
     assert_int_equal(run(&out, ECSC " check -Igen --plan %s schemas/swarm.h", path), 1);
-    assert_non_null(strstr(out, "schemas/swarm.h:48:1: error: unsafe plan: 'wander' and 'move' "
+    assert_non_null(strstr(out, "schemas/swarm.h:51:1: error: unsafe plan: 'wander' and 'move' "
                                 "may run at the same time, but 'wander' writes and 'move' reads "
                                 "component 'Velocity'"));
     free(out);
@@ -658,7 +658,7 @@ static void sched_cli_graph_dot_and_json(void **state) {
     assert_non_null(strstr(out, "subgraph cluster_stage0"));
     assert_non_null(strstr(out, "subgraph cluster_stage1"));
     assert_non_null(strstr(out, "\"sync0\" [shape=octagon, label=\"sync\\nfade sees age\"]"));
-    assert_non_null(strstr(out, "\"wander\" -> \"move\" [label=\"Velocity\", color=red"));
+    assert_non_null(strstr(out, "\"draw\" -> \"move\" [label=\"Position\", color=red"));
     free(out);
     assert_int_equal(run(&out, ECSC " graph -Igen tests/sched/phases.h"), 0);
     assert_non_null(strstr(out, "fillcolor=\"lightblue\"")); /* main thread */
@@ -669,10 +669,10 @@ static void sched_cli_graph_dot_and_json(void **state) {
     free(out);
     assert_non_null(root);
     cJSON *systems = cJSON_GetObjectItem(root, "systems");
-    assert_int_equal(cJSON_GetArraySize(systems), 8);
+    assert_int_equal(cJSON_GetArraySize(systems), 13); /* 8 simulate, 5 render */
     cJSON *age = cJSON_GetArrayItem(systems, 4);
     assert_string_equal(cJSON_GetObjectItem(age, "name")->valuestring, "age");
-    assert_string_equal(cJSON_GetObjectItem(age, "loc")->valuestring, "schemas/swarm.h:53:1");
+    assert_string_equal(cJSON_GetObjectItem(age, "loc")->valuestring, "schemas/swarm.h:56:1");
     assert_string_equal(cJSON_GetObjectItem(age, "thread")->valuestring, "any");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(age, "access")), 5); /* and its budget */
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "archetypes")), 1);
@@ -692,7 +692,8 @@ static void sched_cli_graph_dot_and_json(void **state) {
     assert_true(found);
     assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "plan"), "steps"));
     cJSON *sync0 = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "sync_points"), 0);
-    assert_string_equal(cJSON_GetObjectItem(sync0, "after_system")->valuestring, "age");
+    assert_string_equal(cJSON_GetObjectItem(sync0, "after_system")->valuestring, "present");
+    assert_string_equal(cJSON_GetObjectItem(sync0, "first")->valuestring, "age");
     assert_string_equal(cJSON_GetObjectItem(sync0, "second")->valuestring, "fade");
     cJSON_Delete(root);
 }

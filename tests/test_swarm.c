@@ -51,29 +51,31 @@ static void swarm_checksum_pinned_for_seed(void **state) {
 static void swarm_same_seed_same_checksum(void **state) {
     (void)state;
     static char a[16384], b[16384], c[16384];
-    assert_int_equal(run(a, sizeof a, "--frames 120 --entities 2000 --seed 3"), 0);
-    assert_int_equal(run(b, sizeof b, "--frames 120 --entities 2000 --seed 3"), 0);
-    assert_int_equal(run(c, sizeof c, "--frames 120 --entities 2000 --seed 4"), 0);
+    assert_int_equal(run(a, sizeof a, "--headless --frames 120 --entities 2000 --seed 3"), 0);
+    assert_int_equal(run(b, sizeof b, "--headless --frames 120 --entities 2000 --seed 3"), 0);
+    assert_int_equal(run(c, sizeof c, "--headless --frames 120 --entities 2000 --seed 4"), 0);
     assert_string_equal(checksum(a), checksum(b));
     assert_string_not_equal(checksum(a), checksum(c));
 }
 
 /* The executor's result does not depend on the thread count: the pinned
  * checksum for 1 thread (no workers at all) up to 16 (more than the cores),
- * and for a population large enough that stages go parallel. */
+ * rendered (the render systems on the main thread beside the workers), and
+ * for a population large enough that stages go parallel (not rendered:
+ * 40k sprites on llvmpipe would only make the test slow). */
 static void swarm_same_checksum_for_every_thread_count(void **state) {
     (void)state;
     static char out[16384], first[64];
     const char *threads[] = {"1", "2", "4", "8", "16"};
     for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
         char args[128];
-        snprintf(args, sizeof args, "--frames 240 --entities 3000 --seed 7 --threads %s",
-                 threads[i]);
+        snprintf(args, sizeof args,
+                 "--headless --frames 240 --entities 3000 --seed 7 --threads %s", threads[i]);
         assert_int_equal(run(out, sizeof out, args), 0);
         if (strncmp(checksum(out), PINNED_CHECKSUM, strlen(PINNED_CHECKSUM)) != 0)
             fail_msg("--threads %s: checksum changed:\n%s", threads[i], out);
-        snprintf(args, sizeof args, "--frames 60 --entities 40000 --seed 5 --threads %s",
-                 threads[i]);
+        snprintf(args, sizeof args,
+                 "--no-render --frames 60 --entities 40000 --seed 5 --threads %s", threads[i]);
         assert_int_equal(run(out, sizeof out, args), 0);
         if (i == 0) snprintf(first, sizeof first, "%.25s", checksum(out));
         else if (strncmp(checksum(out), first, strlen(first)) != 0)
@@ -84,7 +86,7 @@ static void swarm_same_checksum_for_every_thread_count(void **state) {
 static void swarm_prints_table_of_every_system(void **state) {
     (void)state;
     static char out[16384];
-    assert_int_equal(run(out, sizeof out, "--frames 30 --entities 500"), 0);
+    assert_int_equal(run(out, sizeof out, "--headless --frames 30 --entities 500"), 0);
     const char *systems[] = {"tick", "wander", "move", "bounce", "age", "fade", "spawn"};
     for (size_t i = 0; i < sizeof systems / sizeof systems[0]; i++) {
         char line[64];
@@ -182,7 +184,7 @@ static void swarm_files_parse_back(void **state) {
     (void)state;
     static char out[16384];
     char *dir = temp_dir(), args[1024];
-    snprintf(args, sizeof args, "--frames 90 --entities 2000 --csv %s/t.csv --json %s/t.json "
+    snprintf(args, sizeof args, "--no-render --frames 90 --entities 2000 --csv %s/t.csv --json %s/t.json "
              "--trace %s/t.trace --profile %s/t.profile", dir, dir, dir, dir);
     assert_int_equal(run(out, sizeof out, args), 0);
     assert_non_null(strstr(out, "budgets observed"));
@@ -194,9 +196,10 @@ static void swarm_files_parse_back(void **state) {
     for (char *line = strtok(csv, "\n"); line; line = strtok(NULL, "\n"), lines++) {
         int fields = 1;
         for (const char *c = line; *c; c++) fields += *c == ',';
-        assert_int_equal(fields, 2 + 8); /* frame, frame_us, 8 systems */
+        assert_int_equal(fields, 2 + 13); /* frame, frame_us, 13 systems */
         if (lines == 0) assert_string_equal(line, "frame,frame_us,tick,wander,move,bounce,age,"
-                                                  "fade,shimmer,spawn");
+                                                  "fade,shimmer,spawn,input,camera,draw,hud,"
+                                                  "present");
     }
     assert_int_equal(lines, 1 + 90);
     free(csv);
@@ -205,7 +208,7 @@ static void swarm_files_parse_back(void **state) {
     cJSON *root = read_json(path);
     assert_int_equal(number(root, "frames"), 90);
     const cJSON *systems = cJSON_GetObjectItemCaseSensitive(root, "systems");
-    assert_int_equal(cJSON_GetArraySize(systems), 8);
+    assert_int_equal(cJSON_GetArraySize(systems), 13);
     const cJSON *wander = cJSON_GetArrayItem(systems, 1);
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(wander, "name")->valuestring, "wander");
     assert_int_equal(number(wander, "samples"), 90);
@@ -230,7 +233,7 @@ static void swarm_files_parse_back(void **state) {
     int measured = 0;
     assert_int_equal(fscanf(p, "%d", &measured), 1);
     assert_int_equal(pclose(p), 0);
-    assert_int_equal(measured, 8); /* every system planned with its measured cost */
+    assert_int_equal(measured, 13); /* every system planned with its measured cost */
     remove_dir(dir);
     free(dir);
 }
@@ -246,7 +249,7 @@ static void swarm_overload_holds_frame_near_target(void **state) {
     (void)state;
     static char out[16384];
     char *dir = temp_dir(), args[1024], path[512];
-    snprintf(args, sizeof args, "--overload --budget-ms 8 --frames 300 --threads 2 "
+    snprintf(args, sizeof args, "--no-render --overload --budget-ms 8 --frames 300 --threads 2 "
              "--json %s/o.json --trace %s/o.trace --trace-frames 200:219", dir, dir);
     assert_int_equal(run(out, sizeof out, args), 0);
     assert_non_null(strstr(out, "budgets enforced"));
@@ -277,21 +280,21 @@ static void swarm_replay_gives_same_world(void **state) {
     (void)state;
     static char a[16384], b[16384];
     char *dir = temp_dir(), args[1024];
-    snprintf(args, sizeof args, "--budget-ms 0.5 --effects 200 --entities 20000 --frames 120 "
-             "--threads 2 --record-decisions %s/run.log", dir);
+    snprintf(args, sizeof args, "--no-render --budget-ms 0.5 --effects 200 --entities 20000 "
+             "--frames 120 --threads 2 --record-decisions %s/run.log", dir);
     assert_int_equal(run(a, sizeof a, args), 0);
-    snprintf(args, sizeof args, "--budget-ms 0.5 --effects 200 --entities 20000 --frames 120 "
-             "--threads 1 --replay %s/run.log", dir);
+    snprintf(args, sizeof args, "--no-render --budget-ms 0.5 --effects 200 --entities 20000 "
+             "--frames 120 --threads 1 --replay %s/run.log", dir);
     assert_int_equal(run(b, sizeof b, args), 0);
     assert_non_null(strstr(b, "budgets replayed"));
     assert_string_equal(checksum(a), checksum(b));
     /* the decisions did degrade the run: not the unthrottled world */
-    snprintf(args, sizeof args, "--effects 200 --entities 20000 --frames 120 --threads 2");
+    snprintf(args, sizeof args, "--no-render --effects 200 --entities 20000 --frames 120 --threads 2");
     static char c[16384];
     assert_int_equal(run(c, sizeof c, args), 0);
     assert_string_not_equal(checksum(a), checksum(c));
     /* a log of another program is refused */
-    snprintf(args, sizeof args, "--replay %s/nothing.log", dir);
+    snprintf(args, sizeof args, "--no-render --replay %s/nothing.log", dir);
     assert_int_equal(run(b, sizeof b, args), 1);
     remove_dir(dir);
     free(dir);
@@ -307,7 +310,7 @@ static void swarm_budget_config_overrides(void **state) {
     assert_non_null(f);
     fputs("{\"frame_target_ms\": 20, \"systems\": {\"wander\": {\"target_ms\": 0.5}}}\n", f);
     fclose(f);
-    snprintf(args, sizeof args, "--frames 30 --entities 500 --budget-config %s --json %s/c.json",
+    snprintf(args, sizeof args, "--no-render --frames 30 --entities 500 --budget-config %s --json %s/c.json",
              path, dir);
     assert_int_equal(run(out, sizeof out, args), 0);
     snprintf(path, sizeof path, "%s/c.json", dir);
@@ -323,7 +326,7 @@ static void swarm_budget_config_overrides(void **state) {
     assert_non_null(f);
     fputs("{\"systems\": {\"wandr\": {\"target_ms\": 1}}}\n", f);
     fclose(f);
-    snprintf(args, sizeof args, "--frames 3 --budget-config %s", path);
+    snprintf(args, sizeof args, "--no-render --frames 3 --budget-config %s", path);
     assert_int_equal(run(out, sizeof out, args), 1);
     assert_non_null(strstr(out, "unknown system 'wandr'"));
     remove_dir(dir);
