@@ -386,12 +386,12 @@ uint64_t rt_now_ns(void);
 /* The world's monitor: every system's time per frame on every thread, frame
  * times, spans, memory. NULL with RT_MEASURE_SAMPLED. Read it between frames,
  * from the thread that runs them. */
-rt_monitor *rt_world_monitor(rt_world *w);
+rt_monitor *rt_world_monitor(const rt_world *w);
 /* The budget controller: statuses, overruns, quality, throttles, the decision
  * log (rt_budget_save_log / rt_budget_load_log replay a run). NULL when the
  * program declares no budget and the desc asks for none, or without a
  * monitor. */
-rt_budget *rt_world_budget(rt_world *w);
+rt_budget *rt_world_budget(const rt_world *w);
 /* The quality level of the frame being run (or the last one), in
  * [quality_min, 1]: 1 unless budgets are enforced. Every system's view
  * carries it as v.quality; a renderer reads it here. */

@@ -520,8 +520,8 @@ int rt_world_frame(rt_world *w, float dt) {
     return err;
 }
 
-rt_monitor *rt_world_monitor(rt_world *w) { return w->monitor; }
-rt_budget *rt_world_budget(rt_world *w) { return w->budget; }
+rt_monitor *rt_world_monitor(const rt_world *w) { return w->monitor; }
+rt_budget *rt_world_budget(const rt_world *w) { return w->budget; }
 float rt_world_quality(const rt_world *w) { return w->quality; }
 
 float rt_world_system_dt(const rt_world *w, int32_t system) {
