@@ -111,6 +111,7 @@ int bench_w3_run(const bench_opts *o);    /* churn: bench_w3.c */
 int bench_w4_run(const bench_opts *o);    /* overhead: bench_w4.c */
 int bench_triad_run(const bench_opts *o); /* bandwidth: bench_triad.c */
 int bench_gfx_run(const bench_opts *o);   /* RENDER, the renderer: bench_gfx.c */
+int bench_measure_run(const bench_opts *o); /* monitor on/off: bench_measure.c */
 int bench_jobs_run(const bench_opts *o);  /* async jobs and their queue: bench_jobs.c */
 
 #endif /* BENCH_H */

@@ -35,6 +35,8 @@ static const bench_workload workloads[] = {
      bench_triad_run},
     {"RENDER", "renderer: ms per frame for 10k/100k/1M sprites, sprites at 60 FPS, "
      "the game's frame at 20k", bench_gfx_run},
+    {"MONITOR", "measuring every system every frame: W2 (1M) and W4 on/off, 1 thread",
+     bench_measure_run},
     {"JOBS", "async jobs: queue and end-to-end jobs/s, latency, memory over 10M jobs",
      bench_jobs_run},
 };

@@ -37,6 +37,7 @@ void swarm_overlay_update(rd_overlay *o, const rt_world *w, const rd_frame_stats
     const bool fixed = desc->fixed_timings;
     const rt_world_stats *st = rt_world_stats_get(w);
     const rt_program *p = rt_world_program(w);
+    rt_budget *bud = rt_world_budget(w);
 
     float ms = fixed ? fixed_frame_ms(frame) : (float)frame_ms;
     rd_overlay_push_frame(o, ms);
@@ -65,11 +66,21 @@ void swarm_overlay_update(rd_overlay *o, const rt_world *w, const rd_frame_stats
         os->status = os->ms > 2 * share ? RD_STATUS_CRITICAL
                      : os->ms > share   ? RD_STATUS_WARNING
                                         : RD_STATUS_OK;
+        /* Measured timings: the schema's budget and the controller's status,
+         * for the systems that have one (docs/budgets.md). */
+        rt_budget_system_info bi;
+        if (!fixed && bud && (rt_budget_get_system(bud, s, &bi), bi.target_ms > 0)) {
+            static const rd_status status[] = {[RT_BUDGET_OK] = RD_STATUS_OK,
+                                               [RT_BUDGET_WARNING] = RD_STATUS_WARNING,
+                                               [RT_BUDGET_CRITICAL] = RD_STATUS_CRITICAL};
+            os->budget_ms = bi.target_ms;
+            os->status = status[bi.status];
+        }
     }
     o->memory_bytes = st->bytes_live;
     o->entities = (uint32_t)rt_world_entity_count(w);
     o->draw_calls = rs ? rs->draw_calls + rs->overlay_draw_calls : 0;
     if (fixed) o->gpu_ms = 3.0f + 2.0f * jitter(frame + 7);
     else o->gpu_ms = rs && rs->gpu_ms_valid ? (float)rs->gpu_ms : 0;
-    o->quality = 1.0f; /* no quality controller yet (runtime/budget.h) */
+    o->quality = rt_world_quality(w); /* 1 unless budgets are enforced */
 }

@@ -7,12 +7,15 @@
  * archetype has. Each problem is reported at the user's line and column and
  * checking goes on, so one run lists them all.
  *
- * check.c also derives what later passes read: each system's flags and the
- * archetypes its query resolves to. Queries are resolved here, once, at build
- * time; the runtime never matches a query. Next: schedule.c.
+ * check.c also derives what later passes read: each system's flags, the
+ * archetypes its query resolves to, and its budget (its own, else its
+ * phase's). Queries are resolved here, once, at build time; the runtime never
+ * matches a query. Next: schedule.c.
  */
 #include "model.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void note_previous(ecs_loc loc) {
@@ -226,6 +229,122 @@ static int access_space(ecs_access_kind k) {
     }
 }
 
+/* --- budgets ------------------------------------------------------------------ */
+
+/* Reads n numbers written as text ("2.0 4.0", as the macros stringified
+ * them); false unless the text is exactly n number literals. */
+static bool budget_numbers(const char *text, int n, double *out) {
+    const char *p = text;
+    for (int i = 0; i < n; i++) {
+        char *end;
+        out[i] = strtod(p, &end);
+        if (end == p) return false;
+        while (*end == 'f' || *end == 'F' || *end == 'l' || *end == 'L') end++; /* 2.0f */
+        if (*end != (i + 1 < n ? ' ' : 0)) return false;
+        p = end + (i + 1 < n);
+    }
+    return true;
+}
+
+/* A target and a critical time: both positive, critical at least target.
+ * `what` names the owner in messages ("system 'move'", "phase 'Sim'"). */
+static bool check_budget(const char *text, ecs_loc loc, const char *what, ecs_budget *out) {
+    double v[2];
+    if (!budget_numbers(text, 2, v)) {
+        ecs_diag(ECS_ERROR, loc, "budget of %s must be two number literals in "
+                 "milliseconds, e.g. ECS_BUDGET(2.0, 4.0) (got '%s')", what, text);
+        return false;
+    }
+    if (!(v[0] > 0) || !(v[1] > 0)) {
+        ecs_diag(ECS_ERROR, loc, "budget of %s must be positive (target %g ms, critical "
+                 "%g ms)", what, v[0], v[1]);
+        return false;
+    }
+    if (v[1] < v[0]) {
+        ecs_diag(ECS_ERROR, loc, "critical time of %s (%g ms) is below its target (%g ms)",
+                 what, v[1], v[0]);
+        return false;
+    }
+    *out = (ecs_budget){v[0], v[1], loc};
+    return true;
+}
+
+/* ECS_FRAME_BUDGET once, ECS_PHASE_BUDGET once per declared phase. */
+static void check_budget_decls(ecs_model *m) {
+    ecs_loc frame_loc = {0};
+    for (int i = 0; i < m->n_budget_decls; i++) {
+        const ecs_budget_decl *d = &m->budget_decls[i];
+        m->has_budgets = true;
+        if (!d->phase) {
+            double ms;
+            if (!budget_numbers(d->text, 1, &ms)) {
+                ecs_diag(ECS_ERROR, d->loc, "frame budget must be a number literal in "
+                         "milliseconds, e.g. ECS_FRAME_BUDGET(16.67) (got '%s')", d->text);
+            } else if (!(ms > 0)) {
+                ecs_diag(ECS_ERROR, d->loc, "frame budget must be positive, not %g ms", ms);
+            } else if (m->frame_budget_ms > 0) {
+                ecs_diag(ECS_ERROR, d->loc, "frame budget declared twice");
+                note_previous(frame_loc);
+            } else {
+                m->frame_budget_ms = ms;
+                frame_loc = d->loc;
+            }
+            continue;
+        }
+        int ph = ecs_model_find_phase(m, d->phase);
+        if (ph < 0) {
+            ecs_diag(ECS_ERROR, d->loc, "budget for phase '%s', which is not a phase "
+                     "(declare it with ECS_PHASE)", d->phase);
+            continue;
+        }
+        ecs_phase *phase = &m->phases[ph];
+        char what[160];
+        snprintf(what, sizeof what, "phase '%s'", phase->name);
+        ecs_budget b;
+        if (!check_budget(d->text, d->loc, what, &b)) continue;
+        if (phase->budget.target_ms > 0) {
+            ecs_diag(ECS_ERROR, d->loc, "budget of phase '%s' declared twice", phase->name);
+            note_previous(phase->budget.loc);
+            continue;
+        }
+        phase->budget = b;
+    }
+}
+
+/* A system's ECS_BUDGET, ECS_DEGRADABLE and ECS_DEGRADABLE_SLICE (one of the
+ * two). The phase's budget stands in for a system that declares none. */
+static void check_system_budget(ecs_model *m, ecs_system *s) {
+    const ecs_access *degradable = NULL;
+    bool own = false;
+    for (int i = 0; i < s->n_access; i++) {
+        const ecs_access *a = &s->access[i];
+        if (a->kind == ECS_ACCESS_BUDGET) {
+            m->has_budgets = true;
+            char what[160];
+            snprintf(what, sizeof what, "system '%s'", s->name);
+            ecs_budget b; /* a second ECS_BUDGET is clang's error: one parameter twice */
+            if (check_budget(a->text ? a->text : "", a->loc, what, &b)) {
+                s->budget = b;
+                own = true;
+            }
+        } else if (a->kind == ECS_ACCESS_DEGRADABLE || a->kind == ECS_ACCESS_DEGRADABLE_SLICE) {
+            m->has_budgets = true;
+            if (degradable) {
+                ecs_diag(ECS_ERROR, a->loc, "system '%s' is declared degradable twice (%s "
+                         "and %s)", s->name, ecs_access_names[degradable->kind],
+                         ecs_access_names[a->kind]);
+                note_previous(degradable->loc);
+                continue;
+            }
+            degradable = a;
+            s->degradable = true;
+            s->degrade = a->kind == ECS_ACCESS_DEGRADABLE_SLICE ? ECS_DEGRADE_SLICE
+                                                                 : ECS_DEGRADE_SKIP;
+        }
+    }
+    if (!own && s->phase >= 0) s->budget = m->phases[s->phase].budget;
+}
+
 /* An async system submits one job per entity: it has exactly one job input
  * (ECS_JOB_INPUT) and writes at least one component (the job's result is
  * those components). A job input on a system that is not async is a
@@ -261,6 +380,8 @@ static void check_async(const ecs_model *m, const ecs_system *s) {
                  "results are the components it writes (ECS_WRITE)", s->name);
 }
 
+/* --- systems ------------------------------------------------------------------ */
+
 static void check_system(ecs_model *m, ecs_system *s) {
     bool writes_resource = false;
     s->phase = -1;
@@ -270,6 +391,9 @@ static void check_system(ecs_model *m, ecs_system *s) {
         case ECS_ACCESS_MAIN_THREAD: s->flags |= ECS_SYS_MAIN_THREAD; continue;
         case ECS_ACCESS_ASYNC: s->flags |= ECS_SYS_ASYNC; continue;
         case ECS_ACCESS_SERIAL: s->flags |= ECS_SYS_SERIAL; continue;
+        case ECS_ACCESS_BUDGET:
+        case ECS_ACCESS_DEGRADABLE:
+        case ECS_ACCESS_DEGRADABLE_SLICE: continue; /* check_system_budget */
         case ECS_ACCESS_CREATES:
         case ECS_ACCESS_DESTROYS:
         case ECS_ACCESS_TOGGLES: s->flags |= ECS_SYS_STRUCTURAL; break;
@@ -316,8 +440,16 @@ static void check_system(ecs_model *m, ecs_system *s) {
         }
     }
 
+    check_system_budget(m, s);
     /* Resolve the query to archetypes, once, here. */
-    if (!iterates_entities(m, s)) return;
+    if (!iterates_entities(m, s)) {
+        if (s->degradable && s->degrade == ECS_DEGRADE_SLICE)
+            for (int i = 0; i < s->n_access; i++)
+                if (s->access[i].kind == ECS_ACCESS_DEGRADABLE_SLICE)
+                    ecs_diag(ECS_ERROR, s->access[i].loc, "system '%s' iterates no entities: "
+                             "it cannot be time-sliced (use ECS_DEGRADABLE)", s->name);
+        return;
+    }
     s->archetypes = ecs_model_alloc(m, sizeof(int) * (size_t)(m->n_archetypes + 1));
     for (int k = 0; k < m->n_archetypes; k++)
         if (query_matches(m, s, &m->archetypes[k])) s->archetypes[s->n_archetypes++] = k;
@@ -390,6 +522,7 @@ void ecs_check(ecs_model *m) {
     number_types(m);
     check_archetypes(m);
     check_phases(m);
+    check_budget_decls(m);
     check_expected(m);
     for (int i = 0; i < m->n_systems; i++) check_system(m, &m->systems[i]);
 }

@@ -15,6 +15,10 @@
  *   ECS_EXPECTED_COUNT(Arch, n);        typical live entities of Arch (cost model)
  *   ECS_PHASE(Name);                    a phase; phases run in declaration order
  *   ECS_SYSTEM(name, access...);        a function over entities or resources
+ *   ECS_FRAME_BUDGET(ms);               the frame's target time (default 16.667)
+ *   ECS_PHASE_BUDGET(P, target_ms, critical_ms)
+ *                                       the budget of every system of phase P
+ *                                       that declares none itself
  *
  * System access (arguments of ECS_SYSTEM):
  *   ECS_READ(X) / ECS_WRITE(X)          component or resource X
@@ -33,6 +37,16 @@
  *   ECS_JOB_INPUT(T)                    an ECS_ASYNC system's job input: a
  *                                       typedef'd struct T, copied per job
  *                                       (docs/jobs.md)
+ *   ECS_BUDGET(target_ms, critical_ms)  per-frame budget: over target is a
+ *                                       warning, over critical an emergency
+ *   ECS_DEGRADABLE                      may run every k-th frame under load
+ *   ECS_DEGRADABLE_SLICE                may run on 1/k of its entities per
+ *                                       frame under load (rotating)
+ *
+ * Budget numbers are constant expressions that clang checks (a misspelt name
+ * is clang's error at your line); ecsc reads them from the annotation, where
+ * the macros also write them as text, so each must be a number literal (or a
+ * macro expanding to one), e.g. ECS_BUDGET(2.0, 4.0). See docs/budgets.md.
  *
  * See docs/schema.md for the full language and an example, docs/schedule.md
  * for how the schedule is derived from the access lists.
@@ -51,6 +65,15 @@
 #ifndef ECS__ANNOTATE
 #  define ECS__ANNOTATE(s)
 #endif
+/* An annotation that carries numbers: as text in the string (what ecsc
+ * reads) and as constant-expression arguments (what clang checks). */
+#if defined(__clang__)
+#  define ECS__ANNOTATE_ARGS(s, ...) __attribute__((annotate(s, __VA_ARGS__)))
+#else
+#  define ECS__ANNOTATE_ARGS(s, ...)
+#endif
+#define ECS__STR2(x) #x
+#define ECS__STR(x) ECS__STR2(x)
 
 #define ECS_COMPONENT(N) typedef struct N N; struct ECS__ANNOTATE("ecs.component") N
 #define ECS_RESOURCE(N)  typedef struct N N; struct ECS__ANNOTATE("ecs.resource") N
@@ -101,5 +124,21 @@
  * identifier (a typedef). clang resolves it, so a misspelt name is clang's
  * error; the job's result type is generated from what the system writes. */
 #define ECS_JOB_INPUT(T) const T *ecs_job_input__##T ECS__ANNOTATE("ecs.job_input")
+
+/* Budgets (docs/budgets.md). Times are milliseconds per frame. */
+#define ECS_BUDGET(target_ms, critical_ms) \
+    char ecs_budget_ ECS__ANNOTATE_ARGS("ecs.budget " ECS__STR(target_ms) " " \
+                                        ECS__STR(critical_ms), \
+                                        (double)(target_ms), (double)(critical_ms))
+#define ECS_DEGRADABLE  char ecs_degradable_ ECS__ANNOTATE("ecs.degradable")
+#define ECS_DEGRADABLE_SLICE \
+    char ecs_degradable_slice_ ECS__ANNOTATE("ecs.degradable_slice")
+#define ECS_FRAME_BUDGET(ms) \
+    ECS__ANNOTATE_ARGS("ecs.frame_budget " ECS__STR(ms), (double)(ms)) \
+    void ecs_frame_budget__(void)
+#define ECS_PHASE_BUDGET(P, target_ms, critical_ms) \
+    ECS__ANNOTATE_ARGS("ecs.phase_budget " ECS__STR(target_ms) " " ECS__STR(critical_ms), \
+                       (double)(target_ms), (double)(critical_ms)) \
+    void ecs_phase_budget__##P(void)
 
 #endif /* ECS_SCHEMA_H */

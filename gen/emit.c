@@ -117,6 +117,7 @@ static void access_summary(ecs_text *b, const emitter *e, const ecs_system *s) {
         const ecs_access *a = &s->access[i];
         ecs_put(b, "%s%s%s%s", i ? ", " : "", ecs_access_names[a->kind],
             a->target ? " " : "", a->target ? a->target : "");
+        if (a->kind == ECS_ACCESS_BUDGET && a->text) ecs_put(b, " %s ms", a->text);
     }
     (void)e;
 }
@@ -251,7 +252,13 @@ static void emit_view(ecs_text *b, const emitter *e, const ecs_system *s) {
         ecs_put(b, "    int32_t count;            /* entities in this run */\n");
         ecs_put(b, "    const rt_entity *entity;  /* [count] */\n");
     }
-    ecs_put(b, "    float dt;                 /* seconds, this frame */\n");
+    if (s->degradable)
+        ecs_put(b, "    float dt;                 /* seconds this run stands for: several "
+               "frames when throttled */\n");
+    else
+        ecs_put(b, "    float dt;                 /* seconds, this frame */\n");
+    ecs_put(b, "    float quality;            /* quality level, in [0.5, 1]: scale optional "
+           "work by it */\n");
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *a = &s->access[i];
         if (is_entity_access(e, a)) {
@@ -335,7 +342,9 @@ static void emit_filter(ecs_text *b, const emitter *e, const ecs_system *s,
 
 /* The view's fields that do not depend on the rows. */
 static void emit_view_common(ecs_text *b, const emitter *e, const ecs_system *s) {
-    ecs_put(b, "    v.dt = rt_world_dt(w);\n");
+    if (s->degradable) ecs_put(b, "    v.dt = rt_world_system_dt(w, %s_id);\n", s->name);
+    else ecs_put(b, "    v.dt = rt_world_dt(w);\n");
+    ecs_put(b, "    v.quality = rt_world_quality(w);\n");
     for (int i = 0; i < s->n_access; i++) {
         const ecs_access *a = &s->access[i];
         if (is_resource_access(e, a)) {
@@ -547,6 +556,38 @@ static void emit_type_table(ecs_text *b, const emitter *e, ecs_type_kind k, cons
     ecs_put(b, "};\n");
 }
 
+/* A float constant in C: "2.5f", "4.0f" (never "4f"). */
+static const char *float_lit(double v) {
+    static char out[4][40];
+    static int k;
+    k = (k + 1) & 3;
+    snprintf(out[k], sizeof out[k], "%.9g", v);
+    if (!strpbrk(out[k], ".e")) strcat(out[k], ".0");
+    strcat(out[k], "f");
+    return out[k];
+}
+
+/* The budgets the schema declares, one row per system in system order, for
+ * the runtime's budget controller (budget.h); systems without one have 0. */
+static void emit_budgets(ecs_text *b, const emitter *e) {
+    const ecs_model *m = e->m;
+    ecs_put(b, "/* Budgets in ms per frame (ECS_BUDGET, ECS_PHASE_BUDGET), and which systems\n"
+            " * may be throttled under load (ECS_DEGRADABLE, ECS_DEGRADABLE_SLICE); 0: none.\n"
+            " * A config file can override them at run time (docs/budgets.md). */\n");
+    ecs_put(b, "static const rt_budget_desc %s_budgets[] = {\n", e->name);
+    for (int i = 0; i < m->n_systems; i++) {
+        const ecs_system *s = &m->systems[i];
+        ecs_put(b, "    [%s_id] = {\"%s\", %s, %s, %s, %s},", s->name, s->name,
+            float_lit(s->budget.target_ms), float_lit(s->budget.critical_ms),
+            s->degradable ? "true" : "false",
+            s->degrade == ECS_DEGRADE_SLICE ? "RT_BUDGET_DEGRADE_SLICE" : "RT_BUDGET_DEGRADE_SKIP");
+        if (s->budget.target_ms > 0) ecs_put(b, " /* %s */", loc_str(&s->budget.loc));
+        ecs_put(b, "\n");
+    }
+    if (!m->n_systems) ecs_put(b, "    {0},\n");
+    ecs_put(b, "};\n\n");
+}
+
 static char *emit_source(const emitter *e, const char *header) {
     const ecs_model *m = e->m;
     ecs_text b = {0};
@@ -642,6 +683,8 @@ static char *emit_source(const emitter *e, const char *header) {
     if (!plan->n_steps) ecs_put(&b, "    {0},\n");
     ecs_put(&b, "};\n\n");
 
+    if (m->has_budgets) emit_budgets(&b, e);
+
     ecs_put(&b, "const rt_program %s_program = {\n", e->name);
     ecs_put(&b, "    .name = \"%s\",\n", e->name);
     ecs_put(&b, "    .n_components = %d,\n    .n_tags = %d,\n    .n_resources = %d,\n",
@@ -652,7 +695,13 @@ static char *emit_source(const emitter *e, const char *header) {
             "    .resources = %s_resources,\n    .archetypes = %s_archetypes,\n"
             "    .systems = %s_systems,\n",
         e->name, e->name, e->name, e->name, e->name);
-    ecs_put(&b, "    .n_steps = %d,\n    .steps = %s_steps,\n};\n", plan->n_steps, e->name);
+    ecs_put(&b, "    .n_steps = %d,\n    .steps = %s_steps,\n", plan->n_steps, e->name);
+    if (m->has_budgets) {
+        ecs_put(&b, "    .budgets = %s_budgets,\n", e->name);
+        if (m->frame_budget_ms > 0)
+            ecs_put(&b, "    .frame_budget_ms = %s,\n", float_lit(m->frame_budget_ms));
+    }
+    ecs_put(&b, "};\n");
     return b.s;
 }
 

@@ -74,10 +74,19 @@ typedef struct ecs_archetype {
     ecs_loc expected_loc;
 } ecs_archetype;
 
+enum { ECS_DEGRADE_SKIP, ECS_DEGRADE_SLICE }; /* ecs_system.degrade */
+
+/* A budget as check.c resolved it (docs/budgets.md); times in ms per frame. */
+typedef struct ecs_budget {
+    double target_ms, critical_ms; /* 0, 0: none */
+    ecs_loc loc;                   /* the ECS_BUDGET or ECS_PHASE_BUDGET */
+} ecs_budget;
+
 /* ECS_PHASE(name): phases run in declaration order. */
 typedef struct ecs_phase {
     const char *name;
     ecs_loc loc;
+    ecs_budget budget;  /* ECS_PHASE_BUDGET (check.c); zero: none */
 } ecs_phase;
 
 /* ECS_EXPECTED_COUNT(A, n) as parsed; check.c moves it onto the archetype. */
@@ -94,6 +103,7 @@ typedef struct ecs_expected {
     X(ORDERED_AFTER, "ordered_after") X(ORDERED_BEFORE, "ordered_before") \
     X(ALLOW_AMBIGUOUS, "allow_ambiguous") X(IN_PHASE, "in_phase") \
     X(MAIN_THREAD, "main_thread") X(ASYNC, "async") X(SERIAL, "serial") \
+    X(BUDGET, "budget") X(DEGRADABLE, "degradable") X(DEGRADABLE_SLICE, "degradable_slice") \
     X(JOB_INPUT, "job_input")
 
 typedef enum ecs_access_kind {
@@ -111,7 +121,17 @@ typedef struct ecs_access {
     int index;          /* resolved by check.c: type, archetype, system or
                            phase; -1 */
     ecs_loc loc;        /* the ECS_READ(...) etc. in the schema */
+    const char *text;   /* BUDGET: the numbers as written, "2.0 4.0" */
 } ecs_access;
+
+/* ECS_FRAME_BUDGET(ms) and ECS_PHASE_BUDGET(P, target, critical) as parsed
+ * (the numbers as written); check.c reads the numbers and resolves P. */
+typedef struct ecs_budget_decl {
+    const char *phase;  /* NULL: the frame's budget */
+    const char *text;   /* "16.67", "1.0 2.0" */
+    ecs_loc loc;
+} ecs_budget_decl;
+
 
 enum {
     ECS_SYS_MAIN_THREAD = 1u << 0, /* runs on the thread that calls the frame */
@@ -130,6 +150,9 @@ typedef struct ecs_system {
     int n_archetypes;
     int *archetypes;     /* matched archetypes, ascending index */
     int phase;           /* index into model.phases, or -1 */
+    ecs_budget budget;   /* its own, else its phase's; zero: none */
+    bool degradable;     /* ECS_DEGRADABLE or ECS_DEGRADABLE_SLICE */
+    int degrade;         /* ECS_DEGRADE_SKIP or ECS_DEGRADE_SLICE */
 } ecs_system;
 
 typedef struct ecs_model {
@@ -139,6 +162,11 @@ typedef struct ecs_model {
     ecs_system *systems;       /* declaration order */
     ecs_phase *phases;         /* declaration order = execution order */
     ecs_expected *expected;    /* ECS_EXPECTED_COUNT, as written */
+    int n_budget_decls;
+    ecs_budget_decl *budget_decls; /* ECS_FRAME_BUDGET, ECS_PHASE_BUDGET, as written */
+    double frame_budget_ms;    /* ECS_FRAME_BUDGET (check.c); 0: not declared */
+    bool has_budgets;          /* any budget, degradable system or frame
+                                  budget: emit.c writes the budget table */
     int n_inputs;
     const char **inputs;       /* schema paths as given */
     int n_deps;
@@ -299,7 +327,7 @@ typedef struct ecs_profile {
 } ecs_profile;
 
 /* Reads {"version":1,"systems":{"name":{"mean_us":..,"p95_us":..,
- * "samples":..}}}. Returns 0 and fills *out; 1 when the file does not exist
+ * "samples":..}}} (format: runtime/profile.h). Returns 0 and fills *out; 1 when the file does not exist
  * (*out is NULL: use estimates); -1 after reporting a malformed file. */
 int ecs_profile_load(const char *path, ecs_profile **out);
 void ecs_profile_free(ecs_profile *p);

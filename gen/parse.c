@@ -12,6 +12,11 @@
  *   function ecs_phase__N(void) with annotate("ecs.phase")
  *   function ecs_expected__A(A *, char (*)[n]) with annotate("ecs.expected"):
  *     the expected entity count n of archetype A, evaluated by clang.
+ *   function ecs_frame_budget__(void) with annotate("ecs.frame_budget MS") and
+ *   ecs_phase_budget__P(void) with annotate("ecs.phase_budget T C"): budgets,
+ *     whose numbers travel as text in the annotation (clang checked them as
+ *     constant expressions; check.c reads them). A system's ECS_BUDGET is a
+ *     parameter annotated "ecs.budget T C" the same way.
  *
  * Clang does all the C: a misspelt name is clang's own error at the user's
  * line and column; sizes, alignments and offsets are clang's. Declarations
@@ -42,6 +47,8 @@ static const char *cursor_name(ecs_model *m, CXCursor c) {
     return r;
 }
 
+enum { ANNOTATION_MAX = 128 }; /* bytes of an annotation, "ecs." stripped */
+
 /* The "ecs.*" annotation of a cursor, or NULL. */
 static enum CXChildVisitResult find_annotation(CXCursor c, CXCursor parent,
                                           CXClientData data) {
@@ -50,7 +57,7 @@ static enum CXChildVisitResult find_annotation(CXCursor c, CXCursor parent,
         CXString s = clang_getCursorSpelling(c);
         const char *t = clang_getCString(s);
         if (strncmp(t, "ecs.", 4) == 0) {
-            snprintf(data, 64, "%s", t + 4);
+            snprintf(data, ANNOTATION_MAX, "%s", t + 4);
             clang_disposeString(s);
             return CXChildVisit_Break;
         }
@@ -59,7 +66,7 @@ static enum CXChildVisitResult find_annotation(CXCursor c, CXCursor parent,
     return CXChildVisit_Continue;
 }
 
-static bool annotation(CXCursor c, char out[64]) {
+static bool annotation(CXCursor c, char out[ANNOTATION_MAX]) {
     out[0] = 0;
     clang_visitChildren(c, find_annotation, out);
     return out[0] != 0;
@@ -88,6 +95,11 @@ static bool seen_before(ecs_model *m, ecs_loc loc) {
     }
     for (int i = 0; i < m->n_expected; i++) {
         ecs_loc l = m->expected[i].loc;
+        if (l.line == loc.line && l.col == loc.col && strcmp(l.file, loc.file) == 0)
+            return true;
+    }
+    for (int i = 0; i < m->n_budget_decls; i++) {
+        ecs_loc l = m->budget_decls[i].loc;
         if (l.line == loc.line && l.col == loc.col && strcmp(l.file, loc.file) == 0)
             return true;
     }
@@ -295,10 +307,14 @@ static void parse_archetype(parse_ctx *p, CXCursor c) {
     m->archetypes[m->n_archetypes++] = a;
 }
 
-static bool access_kind(const char *ann, ecs_access_kind *out) {
+/* The kind an annotation names: its first word ("budget 2.0 4.0" is a
+ * budget); *rest points after it. */
+static bool access_kind(const char *ann, ecs_access_kind *out, const char **rest) {
+    size_t n = strcspn(ann, " ");
     for (int k = 0; k < ECS_ACCESS_COUNT; k++)
-        if (strcmp(ann, ecs_access_names[k]) == 0) {
+        if (strlen(ecs_access_names[k]) == n && strncmp(ann, ecs_access_names[k], n) == 0) {
             *out = (ecs_access_kind)k;
+            *rest = ann[n] ? ann + n + 1 : ann + n;
             return true;
         }
     return false;
@@ -315,7 +331,8 @@ static void parse_system(parse_ctx *p, CXCursor c) {
     s.access = ecs_model_alloc(m, sizeof(ecs_access) * (size_t)(pc.n + 1));
     for (int i = 0; i < pc.n; i++) {
         CXCursor parm = pc.parms[i];
-        char ann[64];
+        char ann[ANNOTATION_MAX];
+        const char *rest = "";
         /* clang reported the invalid ones. A job input is kept all the same
          * (its name carries the type's): it names no model type, and
          * dropping it would add "has no job input" to clang's error. */
@@ -325,15 +342,20 @@ static void parse_system(parse_ctx *p, CXCursor c) {
         ecs_access a = {0};
         a.index = -1;
         a.loc = cursor_loc(m, parm);
-        if (!annotation(parm, ann) || !access_kind(ann, &a.kind)) {
+        if (!annotation(parm, ann) || !access_kind(ann, &a.kind, &rest)) {
+            /* One of ours whose annotation clang dropped after reporting an
+             * error in it (a budget naming an undeclared constant): said. */
+            if (ecs_diag_errors() > 0 && strncmp(cursor_name(m, parm), "ecs_", 4) == 0)
+                continue;
             ecs_diag(ECS_ERROR, a.loc, "argument %d of system '%s' is not an "
                      "access declaration (ECS_READ, ECS_WRITE, ...)", i + 1, s.name);
             continue;
         }
         const char *pname = cursor_name(m, parm);
         char prefix[80];
-        snprintf(prefix, sizeof prefix, "ecs_%s__", ann);
+        snprintf(prefix, sizeof prefix, "ecs_%s__", ecs_access_names[a.kind]);
         a.target = prefix_strip(pname, prefix); /* NULL for flags */
+        if (a.kind == ECS_ACCESS_BUDGET) a.text = ecs_model_strdup(m, rest);
         s.access[s.n_access++] = a;
     }
     m->systems = ecs_model_grow(m, m->systems, m->n_systems, sizeof s);
@@ -370,12 +392,27 @@ static void parse_expected(parse_ctx *p, CXCursor c) {
     m->expected[m->n_expected++] = x;
 }
 
+/* ecs_frame_budget__(void) or ecs_phase_budget__P(void), annotated with
+ * their numbers: "frame_budget 16.67", "phase_budget 1.0 2.0". */
+static void parse_budget(parse_ctx *p, CXCursor c, const char *ann) {
+    ecs_model *m = p->m;
+    ecs_budget_decl b = {0};
+    b.loc = cursor_loc(m, c);
+    if (seen_before(m, b.loc) || clang_isInvalidDeclaration(c)) return;
+    bool phase = strncmp(ann, "phase_budget", 12) == 0;
+    if (phase && !(b.phase = prefix_strip(cursor_name(m, c), "ecs_phase_budget__"))) return;
+    const char *text = strchr(ann, ' ');
+    b.text = ecs_model_strdup(m, text ? text + 1 : "");
+    m->budget_decls = ecs_model_grow(m, m->budget_decls, m->n_budget_decls, sizeof b);
+    m->budget_decls[m->n_budget_decls++] = b;
+}
+
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     parse_ctx *p = data;
     if (clang_Location_isInSystemHeader(clang_getCursorLocation(c)))
         return CXChildVisit_Continue;
-    char ann[64];
+    char ann[ANNOTATION_MAX];
     switch (clang_getCursorKind(c)) {
     case CXCursor_StructDecl:
         if (clang_isCursorDefinition(c) && annotation(c, ann)) parse_struct(p, c, ann);
@@ -386,6 +423,8 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
         else if (strcmp(ann, "system") == 0) parse_system(p, c);
         else if (strcmp(ann, "phase") == 0) parse_phase(p, c);
         else if (strcmp(ann, "expected") == 0) parse_expected(p, c);
+        else if (strncmp(ann, "frame_budget ", 13) == 0 || strncmp(ann, "phase_budget ", 13) == 0)
+            parse_budget(p, c, ann);
         break;
     default:
         break;

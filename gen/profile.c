@@ -1,18 +1,22 @@
 /* profile.c -- measured per-system costs for the scheduler's cost model.
  *
- * The monitor writes a profile of a running game as JSON:
+ * A running game writes a profile of what its systems cost (`build/swarm
+ * --profile FILE`, through the runtime's monitor):
  *
- *   {"version": 1,
+ *   {"version": 1, "frames": 600,
  *    "systems": {"move": {"mean_us": 41.5, "p95_us": 60.2, "samples": 600}}}
  *
+ * The format has one owner, runtime/profile.c, whose reader this file calls
+ * (ecsc links that one object); here the profile becomes the model's
+ * ecs_profile and a malformed file becomes a diagnostic at its line and column.
  * `ecsc gen --profile FILE` plans with the measured mean of every system the
  * profile names, and with the estimate for the others. A missing file is not
  * an error (the build passes the option whether or not a profile has been
- * recorded); a malformed one is, with its line and column. Parsed with cJSON.
+ * recorded); a malformed one is.
  * Next: schedule.c, which reads the costs. */
 #include "model.h"
+#include "profile.h"
 
-#include <cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,64 +77,41 @@ int ecs_profile_load(const char *path, ecs_profile **out) {
         ecs_diag(ECS_ERROR, (ecs_loc){0}, "cannot read profile '%s': %s", path, strerror(err));
         return -1;
     }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        size_t at = end ? (size_t)(end - text) : 0;
-        ecs_diag(ECS_ERROR, offset_loc(path, text, at), "profile is not valid JSON");
+    /* The runtime's reader is the one owner of the format (runtime/profile.h). */
+    rt_profile *rp = NULL;
+    char why[256] = "";
+    size_t where = 0;
+    int rc = rt_profile_parse(text, len, &rp, why, sizeof why, &where);
+    if (rc == -ENOMEM) {
+        fprintf(stderr, "ecsc: error: out of memory\n");
+        exit(2);
+    }
+    if (rc) {
+        ecs_diag(ECS_ERROR, offset_loc(path, text, where), "%s", why);
         free(text);
         return -1;
     }
-    ecs_loc whole = {path, 1, 1};
-    int rc = 0;
-    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
-    const cJSON *systems = cJSON_GetObjectItemCaseSensitive(root, "systems");
-    if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
-        ecs_diag(ECS_ERROR, whole, "profile version must be 1");
-        rc = -1;
-    } else if (!cJSON_IsObject(systems)) {
-        ecs_diag(ECS_ERROR, whole, "profile has no \"systems\" object");
-        rc = -1;
+    free(text);
+    ecs_profile *p = calloc(1, sizeof *p);
+    if (p) p->entries = calloc((size_t)(rp->system_count ? rp->system_count : 1), sizeof *p->entries);
+    if (p) p->path = strdup(path);
+    if (!p || !p->entries || !p->path) {
+        fprintf(stderr, "ecsc: error: out of memory\n");
+        exit(2);
     }
-    ecs_profile *p = NULL;
-    if (rc == 0) {
-        int n = cJSON_GetArraySize(systems);
-        p = calloc(1, sizeof *p);
-        if (p) p->entries = calloc((size_t)(n ? n : 1), sizeof *p->entries);
-        if (p) p->path = strdup(path);
-        if (!p || !p->entries || !p->path) {
+    for (int32_t i = 0; i < rp->system_count; i++) {
+        const rt_profile_system *s = &rp->systems[i];
+        ecs_profile_entry *e = &p->entries[p->n++];
+        e->name = strdup(s->name);
+        if (!e->name) {
             fprintf(stderr, "ecsc: error: out of memory\n");
             exit(2);
         }
-        const cJSON *s;
-        cJSON_ArrayForEach(s, systems) {
-            const cJSON *mean = cJSON_GetObjectItemCaseSensitive(s, "mean_us");
-            const cJSON *p95 = cJSON_GetObjectItemCaseSensitive(s, "p95_us");
-            const cJSON *samples = cJSON_GetObjectItemCaseSensitive(s, "samples");
-            if (!cJSON_IsObject(s) || !cJSON_IsNumber(mean) || mean->valuedouble < 0 ||
-                (p95 && !cJSON_IsNumber(p95)) || (samples && !cJSON_IsNumber(samples))) {
-                ecs_diag(ECS_ERROR, whole, "profile entry '%s' needs a number \"mean_us\" "
-                         ">= 0 (and numbers for \"p95_us\", \"samples\")", s->string);
-                rc = -1;
-                continue;
-            }
-            ecs_profile_entry *e = &p->entries[p->n++];
-            e->name = strdup(s->string);
-            if (!e->name) {
-                fprintf(stderr, "ecsc: error: out of memory\n");
-                exit(2);
-            }
-            e->mean_us = mean->valuedouble;
-            e->p95_us = p95 ? p95->valuedouble : 0;
-            e->samples = samples && samples->valuedouble > 0 ? (uint64_t)samples->valuedouble : 0;
-        }
+        e->mean_us = s->mean_us;
+        e->p95_us = s->p95_us;
+        e->samples = s->samples;
     }
-    cJSON_Delete(root);
-    free(text);
-    if (rc != 0) {
-        ecs_profile_free(p);
-        return -1;
-    }
+    rt_profile_free(rp);
     *out = p;
     return 0;
 }

@@ -10,6 +10,7 @@ static void tick__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     (void)t, (void)begin, (void)end;
     tick_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.sim_clock = SimClock_resource(w);
     (void)cmd;
     tick(v);
@@ -19,6 +20,7 @@ static void wander__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     wander_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;
@@ -39,6 +41,7 @@ static void move__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     move_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;
@@ -55,6 +58,7 @@ static void bounce__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     bounce_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.bounds = Bounds_resource(w);
     (void)cmd;
     {
@@ -72,6 +76,7 @@ static void age__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     age_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.cmd.cmd = cmd;
     {
         v.count = end - begin;
@@ -87,6 +92,7 @@ static void fade__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     fade_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     int32_t pos = begin, lo, hi;
     while (rt_table_next_run(t, &fade__Boid_filter, &pos, end, &lo, &hi)) {
@@ -102,11 +108,32 @@ static void fade__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     }
 }
 
+static void shimmer__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
+        rt_cmd *cmd) {
+    shimmer_view v;
+    v.dt = rt_world_system_dt(w, shimmer_id);
+    v.quality = rt_world_quality(w);
+    v.effects = Effects_resource(w);
+    (void)cmd;
+    {
+        v.count = end - begin;
+        v.entity = t->entities + begin;
+        v.color.r = (float *)t->columns[7] + begin;
+        v.color.g = (float *)t->columns[8] + begin;
+        v.color.b = (float *)t->columns[9] + begin;
+        v.color.a = (float *)t->columns[10] + begin;
+        v.velocity.x = (const float *)t->columns[2] + begin;
+        v.velocity.y = (const float *)t->columns[3] + begin;
+        shimmer(v);
+    }
+}
+
 static void spawn__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     (void)t, (void)begin, (void)end;
     spawn_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.spawner = Spawner_resource(w);
     v.bounds = Bounds_resource(w);
     v.n_boid = rt_world_count(w, Boid_id);
@@ -119,6 +146,7 @@ static void input__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     (void)t, (void)begin, (void)end;
     input_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.input = Input_resource(w);
     v.gfx = Gfx_resource(w);
     (void)cmd;
@@ -130,6 +158,7 @@ static void camera__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     (void)t, (void)begin, (void)end;
     camera_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.input = Input_resource(w);
     v.bounds = Bounds_resource(w);
     v.camera = Camera_resource(w);
@@ -142,6 +171,7 @@ static void draw__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     draw_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.gfx = Gfx_resource(w);
     (void)cmd;
     {
@@ -162,6 +192,7 @@ static void hud__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     (void)t, (void)begin, (void)end;
     hud_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.input = Input_resource(w);
     v.hud = Hud_resource(w);
     v.gfx = Gfx_resource(w);
@@ -174,6 +205,7 @@ static void present__once(rt_world *w, rt_table *t, int32_t begin, int32_t end,
     (void)t, (void)begin, (void)end;
     present_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.gfx = Gfx_resource(w);
     (void)cmd;
     present(v);
@@ -183,6 +215,7 @@ static void seek__Boid(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     seek_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.bounds = Bounds_resource(w);
     v.sim_clock = SimClock_resource(w);
     (void)cmd;
@@ -234,6 +267,7 @@ static const rt_type_desc swarm_resources[] = {
     {"Bounds", sizeof(Bounds), _Alignof(Bounds)},
     {"Spawner", sizeof(Spawner), _Alignof(Spawner)},
     {"SimClock", sizeof(SimClock), _Alignof(SimClock)},
+    {"Effects", sizeof(Effects), _Alignof(Effects)},
     {"Gfx", sizeof(Gfx), _Alignof(Gfx)},
     {"Input", sizeof(Input), _Alignof(Input)},
     {"Camera", sizeof(Camera), _Alignof(Camera)},
@@ -304,6 +338,12 @@ static const rt_system_match age_matches[] = {
 static const rt_system_match fade_matches[] = {
     {Boid_id, fade__Boid},
 };
+static const int32_t fade_successors[] = {
+    shimmer_id, /* Color: write/write */
+};
+static const rt_system_match shimmer_matches[] = {
+    {Boid_id, shimmer__Boid},
+};
 static const int32_t input_successors[] = {
     camera_id, /* Gfx: write/write */
 };
@@ -327,7 +367,7 @@ static const rt_system_match seek_matches[] = {
 static const rt_system_desc swarm_systems[] = {
     [tick_id] = {
         .name = "tick",
-        .where = "schemas/swarm.h:38:1",
+        .where = "schemas/swarm.h:50:1",
         .flags = 0,
         .run_once = tick__once,
         .n_successors = 1,
@@ -338,7 +378,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [wander_id] = {
         .name = "wander",
-        .where = "schemas/swarm.h:39:1",
+        .where = "schemas/swarm.h:51:1",
         .flags = 0,
         .n_matches = 1,
         .matches = wander_matches,
@@ -350,7 +390,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [move_id] = {
         .name = "move",
-        .where = "schemas/swarm.h:40:1",
+        .where = "schemas/swarm.h:53:1",
         .flags = 0,
         .n_matches = 1,
         .matches = move_matches,
@@ -362,7 +402,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [bounce_id] = {
         .name = "bounce",
-        .where = "schemas/swarm.h:41:1",
+        .where = "schemas/swarm.h:55:1",
         .flags = 0,
         .n_matches = 1,
         .matches = bounce_matches,
@@ -374,7 +414,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [age_id] = {
         .name = "age",
-        .where = "schemas/swarm.h:43:1",
+        .where = "schemas/swarm.h:57:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .n_matches = 1,
         .matches = age_matches,
@@ -384,17 +424,29 @@ static const rt_system_desc swarm_systems[] = {
     },
     [fade_id] = {
         .name = "fade",
-        .where = "schemas/swarm.h:45:1",
+        .where = "schemas/swarm.h:59:1",
         .flags = 0,
         .n_matches = 1,
         .matches = fade_matches,
+        .n_successors = 1,
+        .successors = fade_successors,
         .n_predecessors = 0,
+        .cost_ns = 12264, /* estimated */
+        .rank_ns = 24528,
+    },
+    [shimmer_id] = {
+        .name = "shimmer",
+        .where = "schemas/swarm.h:61:1",
+        .flags = 0,
+        .n_matches = 1,
+        .matches = shimmer_matches,
+        .n_predecessors = 1,
         .cost_ns = 12264, /* estimated */
         .rank_ns = 12264,
     },
     [spawn_id] = {
         .name = "spawn",
-        .where = "schemas/swarm.h:46:1",
+        .where = "schemas/swarm.h:63:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .run_once = spawn__once,
         .n_predecessors = 0,
@@ -403,7 +455,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [input_id] = {
         .name = "input",
-        .where = "schemas/swarm.h:78:1",
+        .where = "schemas/swarm.h:95:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .run_once = input__once,
         .n_successors = 1,
@@ -414,7 +466,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [camera_id] = {
         .name = "camera",
-        .where = "schemas/swarm.h:80:1",
+        .where = "schemas/swarm.h:97:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .run_once = camera__once,
         .n_successors = 1,
@@ -425,7 +477,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [draw_id] = {
         .name = "draw",
-        .where = "schemas/swarm.h:82:1",
+        .where = "schemas/swarm.h:99:1",
         .flags = RT_SYSTEM_MAIN_THREAD | RT_SYSTEM_SERIAL,
         .n_matches = 1,
         .matches = draw_matches,
@@ -437,7 +489,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [hud_id] = {
         .name = "hud",
-        .where = "schemas/swarm.h:84:1",
+        .where = "schemas/swarm.h:101:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .run_once = hud__once,
         .n_successors = 1,
@@ -448,7 +500,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [present_id] = {
         .name = "present",
-        .where = "schemas/swarm.h:86:1",
+        .where = "schemas/swarm.h:103:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .run_once = present__once,
         .n_predecessors = 1,
@@ -457,7 +509,7 @@ static const rt_system_desc swarm_systems[] = {
     },
     [seek_id] = {
         .name = "seek",
-        .where = "schemas/swarm.h:100:1",
+        .where = "schemas/swarm.h:117:1",
         .flags = RT_SYSTEM_ASYNC,
         .n_matches = 1,
         .matches = seek_matches,
@@ -486,21 +538,44 @@ static const rt_step swarm_steps[] = {
     {age_id, RT_STEP_SYNC_AFTER}, /* 'fade' sees changes of 'age' */
     /* stage 1 */
     {fade_id, 0},
+    {shimmer_id, 0},
     {spawn_id, RT_STEP_SYNC_AFTER}, /* end of frame */
+};
+
+/* Budgets in ms per frame (ECS_BUDGET, ECS_PHASE_BUDGET), and which systems
+ * may be throttled under load (ECS_DEGRADABLE, ECS_DEGRADABLE_SLICE); 0: none.
+ * A config file can override them at run time (docs/budgets.md). */
+static const rt_budget_desc swarm_budgets[] = {
+    [tick_id] = {"tick", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [wander_id] = {"wander", 4.0f, 8.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:51:57 */
+    [move_id] = {"move", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:54:12 */
+    [bounce_id] = {"bounce", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:56:29 */
+    [age_id] = {"age", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:58:39 */
+    [fade_id] = {"fade", 2.0f, 4.0f, false, RT_BUDGET_DEGRADE_SKIP}, /* schemas/swarm.h:60:12 */
+    [shimmer_id] = {"shimmer", 0.0f, 0.0f, true, RT_BUDGET_DEGRADE_SLICE},
+    [spawn_id] = {"spawn", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [input_id] = {"input", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [camera_id] = {"camera", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [draw_id] = {"draw", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [hud_id] = {"hud", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [present_id] = {"present", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [seek_id] = {"seek", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
 };
 
 const rt_program swarm_program = {
     .name = "swarm",
     .n_components = 6,
     .n_tags = 1,
-    .n_resources = 7,
+    .n_resources = 8,
     .n_archetypes = 1,
-    .n_systems = 13,
+    .n_systems = 14,
     .components = swarm_components,
     .tags = swarm_tags,
     .resources = swarm_resources,
     .archetypes = swarm_archetypes,
     .systems = swarm_systems,
-    .n_steps = 13,
+    .n_steps = 14,
     .steps = swarm_steps,
+    .budgets = swarm_budgets,
+    .frame_budget_ms = 16.67f,
 };

@@ -27,10 +27,11 @@ enum {
     Bounds_id = 0,
     Spawner_id = 1,
     SimClock_id = 2,
-    Gfx_id = 3,
-    Input_id = 4,
-    Camera_id = 5,
-    Hud_id = 6,
+    Effects_id = 3,
+    Gfx_id = 4,
+    Input_id = 5,
+    Camera_id = 6,
+    Hud_id = 7,
 };
 
 /* archetypes */
@@ -46,13 +47,14 @@ enum {
     bounce_id = 3,
     age_id = 4,
     fade_id = 5,
-    spawn_id = 6,
-    input_id = 7,
-    camera_id = 8,
-    draw_id = 9,
-    hud_id = 10,
-    present_id = 11,
-    seek_id = 12,
+    shimmer_id = 6,
+    spawn_id = 7,
+    input_id = 8,
+    camera_id = 9,
+    draw_id = 10,
+    hud_id = 11,
+    present_id = 12,
+    seek_id = 13,
 };
 
 static inline int Position_get(const rt_world *w, rt_entity e, Position *out) {
@@ -116,6 +118,10 @@ static inline SimClock *SimClock_resource(rt_world *w) {
     return (SimClock *)rt_world_resource(w, SimClock_id);
 }
 
+static inline Effects *Effects_resource(rt_world *w) {
+    return (Effects *)rt_world_resource(w, Effects_id);
+}
+
 static inline Gfx *Gfx_resource(rt_world *w) {
     return (Gfx *)rt_world_resource(w, Gfx_id);
 }
@@ -132,7 +138,7 @@ static inline Hud *Hud_resource(rt_world *w) {
     return (Hud *)rt_world_resource(w, Hud_id);
 }
 
-/* archetype Boid (schemas/swarm.h:30:1): Position Velocity Lifetime Rng Color Fading Goal */
+/* archetype Boid (schemas/swarm.h:36:1): Position Velocity Lifetime Rng Color Fading Goal */
 typedef struct Boid_init {
     Position position;
     Velocity velocity;
@@ -146,18 +152,20 @@ static inline rt_entity Boid_create(rt_world *w, const Boid_init *init) {
     return rt_world_create_entity(w, Boid_id, init);
 }
 
-/* system tick (schemas/swarm.h:38:1): write SimClock */
+/* system tick (schemas/swarm.h:50:1): write SimClock */
 typedef struct tick_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     SimClock *sim_clock; /* resource, written */
 } tick_view;
 void tick(tick_view v); /* defined in systems/ */
 
-/* system wander (schemas/swarm.h:39:1): write Velocity, write Rng, read Position, read Goal */
+/* system wander (schemas/swarm.h:51:1): write Velocity, write Rng, budget 4.0 8.0 ms, read Position, read Goal */
 typedef struct wander_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict x;
         float *restrict y;
@@ -177,11 +185,12 @@ typedef struct wander_view {
 } wander_view;
 void wander(wander_view v); /* defined in systems/ */
 
-/* system move (schemas/swarm.h:40:1): write Position, read Velocity, after wander */
+/* system move (schemas/swarm.h:53:1): write Position, read Velocity, after wander, budget 2.0 4.0 ms */
 typedef struct move_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict x;
         float *restrict y;
@@ -193,11 +202,12 @@ typedef struct move_view {
 } move_view;
 void move(move_view v); /* defined in systems/ */
 
-/* system bounce (schemas/swarm.h:41:1): write Position, write Velocity, read Bounds, after move */
+/* system bounce (schemas/swarm.h:55:1): write Position, write Velocity, read Bounds, after move, budget 2.0 4.0 ms */
 typedef struct bounce_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict x;
         float *restrict y;
@@ -210,7 +220,7 @@ typedef struct bounce_view {
 } bounce_view;
 void bounce(bounce_view v); /* defined in systems/ */
 
-/* system age (schemas/swarm.h:43:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce */
+/* system age (schemas/swarm.h:57:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce, budget 2.0 4.0 ms */
 typedef struct age_cmd { rt_cmd *cmd; } age_cmd;
 static inline int age_destroy_Boid(age_cmd c, rt_entity e) {
     return rt_cmd_destroy(c.cmd, e);
@@ -223,6 +233,7 @@ typedef struct age_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict age;
         float *restrict max_age;
@@ -231,11 +242,12 @@ typedef struct age_view {
 } age_view;
 void age(age_view v); /* defined in systems/ */
 
-/* system fade (schemas/swarm.h:45:1): write Color, read Lifetime, with Fading, after age */
+/* system fade (schemas/swarm.h:59:1): write Color, read Lifetime, with Fading, after age, budget 2.0 4.0 ms */
 typedef struct fade_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict r;
         float *restrict g;
@@ -249,7 +261,27 @@ typedef struct fade_view {
 } fade_view;
 void fade(fade_view v); /* defined in systems/ */
 
-/* system spawn (schemas/swarm.h:46:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
+/* system shimmer (schemas/swarm.h:61:1): write Color, read Velocity, read Effects, after fade, ordered_before spawn, degradable_slice */
+typedef struct shimmer_view {
+    int32_t count;            /* entities in this run */
+    const rt_entity *entity;  /* [count] */
+    float dt;                 /* seconds this run stands for: several frames when throttled */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
+    struct {
+        float *restrict r;
+        float *restrict g;
+        float *restrict b;
+        float *restrict a;
+    } color; /* written */
+    struct {
+        const float *restrict x;
+        const float *restrict y;
+    } velocity; /* read */
+    const Effects *effects; /* resource, read */
+} shimmer_view;
+void shimmer(shimmer_view v); /* defined in systems/ */
+
+/* system spawn (schemas/swarm.h:63:1): write Spawner, read Bounds, creates Boid, after age, ordered_after fade */
 typedef struct spawn_cmd { rt_cmd *cmd; } spawn_cmd;
 static inline int spawn_create_Boid(spawn_cmd c, const Boid_init *init) {
     return rt_cmd_create(c.cmd, Boid_id, init);
@@ -257,6 +289,7 @@ static inline int spawn_create_Boid(spawn_cmd c, const Boid_init *init) {
 
 typedef struct spawn_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     Spawner *spawner; /* resource, written */
     const Bounds *bounds; /* resource, read */
     int32_t n_boid; /* live Boid entities, before this frame's pending creates */
@@ -264,17 +297,19 @@ typedef struct spawn_view {
 } spawn_view;
 void spawn(spawn_view v); /* defined in systems/ */
 
-/* system input (schemas/swarm.h:78:1): write Input, write Gfx, main_thread, ordered_after wander */
+/* system input (schemas/swarm.h:95:1): write Input, write Gfx, main_thread, ordered_after wander */
 typedef struct input_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     Input *input; /* resource, written */
     Gfx *gfx; /* resource, written */
 } input_view;
 void input(input_view v); /* defined in systems/ */
 
-/* system camera (schemas/swarm.h:80:1): read Input, read Bounds, write Camera, write Gfx, main_thread, after input */
+/* system camera (schemas/swarm.h:97:1): read Input, read Bounds, write Camera, write Gfx, main_thread, after input */
 typedef struct camera_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     const Input *input; /* resource, read */
     const Bounds *bounds; /* resource, read */
     Camera *camera; /* resource, written */
@@ -282,11 +317,12 @@ typedef struct camera_view {
 } camera_view;
 void camera(camera_view v); /* defined in systems/ */
 
-/* system draw (schemas/swarm.h:82:1): read Position, read Color, write Gfx, main_thread, after camera, ordered_before move */
+/* system draw (schemas/swarm.h:99:1): read Position, read Color, write Gfx, main_thread, after camera, ordered_before move */
 typedef struct draw_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         const float *restrict x;
         const float *restrict y;
@@ -301,23 +337,25 @@ typedef struct draw_view {
 } draw_view;
 void draw(draw_view v); /* defined in systems/ */
 
-/* system hud (schemas/swarm.h:84:1): read Input, write Hud, write Gfx, main_thread, after draw */
+/* system hud (schemas/swarm.h:101:1): read Input, write Hud, write Gfx, main_thread, after draw */
 typedef struct hud_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     const Input *input; /* resource, read */
     Hud *hud; /* resource, written */
     Gfx *gfx; /* resource, written */
 } hud_view;
 void hud(hud_view v); /* defined in systems/ */
 
-/* system present (schemas/swarm.h:86:1): write Gfx, main_thread, after hud */
+/* system present (schemas/swarm.h:103:1): write Gfx, main_thread, after hud */
 typedef struct present_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     Gfx *gfx; /* resource, written */
 } present_view;
 void present(present_view v); /* defined in systems/ */
 
-/* system seek (schemas/swarm.h:100:1): read Position, read Velocity, read Rng, read Bounds, read SimClock, write Goal, async, job_input SeekRequest, after bounce, after tick, ordered_before age */
+/* system seek (schemas/swarm.h:117:1): read Position, read Velocity, read Rng, read Bounds, read SimClock, write Goal, async, job_input SeekRequest, after bounce, after tick, ordered_before age */
 typedef SeekRequest seek_job_in; /* a job's input, copied when it is submitted */
 typedef struct seek_job_out { /* a job's result: what 'seek' writes */
     Goal goal;
@@ -336,6 +374,7 @@ typedef struct seek_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         const float *restrict x;
         const float *restrict y;

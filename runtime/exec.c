@@ -26,9 +26,20 @@
  * order, so the world after a frame does not depend on which thread ran
  * what: it is bit-identical for every thread count.
  *
+ * Every system run (a chunk, or a whole unit) is timed into the world's
+ * monitor on the thread that ran it, one clock read per run: the end of one
+ * run is the begin of the next on the same thread. The monitor's per-frame
+ * row then feeds the systems' stats and the cost model
+ * (rt__exec_account_frame); with RT_MEASURE_SAMPLED there is no monitor and a
+ * rotating sample of items is timed instead (account_stage); with
+ * RT_MEASURE_NONE nothing is. When the world has a budget controller, the
+ * executor obeys its decision for each system each frame: skip it, or run
+ * only its slice of rows (degradable systems; all others always run).
+ *
  * The rules (when systems chain, when a stage goes parallel, how time is
- * sampled), the proof that chains are safe, and measured figures are in
- * docs/exec.md. The pool is runtime/pool.h; command buffers runtime/cmd.c.
+ * measured), the proof that chains are safe, and measured figures are in
+ * docs/exec.md; budgets in docs/budgets.md. The pool is runtime/pool.h;
+ * command buffers runtime/cmd.c.
  */
 #include "rt_internal.h"
 #include "pool.h"
@@ -77,7 +88,7 @@ typedef struct exec_unit {
     int32_t n_matches;         /* archetypes iterated (the same list for a whole chain) */
     bool structural;           /* records commands: items get command slots */
     bool single;               /* one system, one archetype, no commands: the common case */
-    bool async;                /* an async system: archetypes in turn (run_whole) */
+    bool async;                /* an async system: archetypes in turn (run_async) */
     const int32_t *systems;    /* [n_systems], in plan order */
     rt_table *const *tables;   /* [n_matches]: the matched archetypes' tables */
     const rt_system_fn *fns;   /* [n_matches * n_systems]: system k on match m at
@@ -105,9 +116,12 @@ typedef struct exec_live {
     bool empty;                              /* no rows: finished when released */
 } exec_live;
 
-/* Per thread: what it timed in this stage, by system. */
+/* Per thread: what it timed in this stage, by system (sampled mode), and
+ * its clock (measured mode). */
 typedef struct exec_thread {
-    alignas(EXEC_LINE) uint64_t *ns; /* [n_systems] */
+    alignas(EXEC_LINE) uint64_t clock; /* measured mode: when its last run ended, ns */
+    int32_t index;                   /* the thread index: 0 is the caller */
+    uint64_t *ns;                    /* [n_systems] */
     int64_t *rows;                   /* [n_systems]: rows (calls, for once-systems) timed */
     int32_t *timed;                  /* [n_systems]: systems with rows > 0, in order met */
     int32_t n_timed;
@@ -174,6 +188,12 @@ struct rt__exec {
 
     pthread_mutex_t alloc_lock; /* rt__exec_alloc: allocations from workers */
 
+    /* Measurement and budgets, set at the start of each frame. */
+    rt_monitor *mon;          /* NULL: sampled timing (account_stage) */
+    bool untimed;             /* RT_MEASURE_NONE: no clock read at all */
+    const rt_budget_decision *dec; /* [n_systems], or NULL: everything runs */
+    uint8_t *throttled;       /* [n_units]: some system of it is skipped or sliced */
+
     /* The stage being run in a region: set before it, read by every thread. */
     rt_world *world;
     int32_t region_threads;   /* threads offered the region */
@@ -204,22 +224,9 @@ void rt__exec_free(rt_world *w, void *p, size_t size) {
     pthread_mutex_unlock(&x->alloc_lock);
 }
 
-/* The pool allocates once, at create, through the world's allocator; a
- * header keeps the size that rt__free needs for the world's byte count. */
-static void *pool_alloc(size_t size, void *user) {
-    uint8_t *p = rt__alloc(user, size + 64, 64);
-    if (!p) return NULL;
-    memcpy(p, &size, sizeof size);
-    return p + 64;
-}
-
-static void pool_free(void *ptr, void *user) {
-    if (!ptr) return;
-    uint8_t *p = (uint8_t *)ptr - 64;
-    size_t size;
-    memcpy(&size, p, sizeof size);
-    rt__free(user, p, size + 64);
-}
+/* The pool allocates once, at create, through the world's allocator. */
+static void *pool_alloc(size_t size, void *user) { return rt__block_alloc(user, size, 64); }
+static void pool_free(void *ptr, void *user) { rt__block_free(user, ptr); }
 
 /* Zeroed and aligned to EXEC_LINE (some structs here are); one spare
  * element so that zero elements is not a zero-size allocation. */
@@ -522,6 +529,7 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
     int32_t rows = desc->chunk_rows > 0 ? desc->chunk_rows : EXEC_CHUNK_ROWS;
     x->chunk_rows = rows > INT32_MAX - 63 ? INT32_MAX - 63 : (rows + 63) & ~63;
     x->min_parallel_ns = desc->min_parallel_ns;
+    x->untimed = desc->measure == RT_MEASURE_NONE;
     x->threads = 1;
 
     int err = build_units(w, x, desc->system_major);
@@ -536,7 +544,8 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
         !EXEC_ALLOC(x->once_rate, x->n_stages) || !EXEC_ALLOC(x->acc_ns, p->n_systems) ||
         !EXEC_ALLOC(x->acc_rows, p->n_systems) || !EXEC_ALLOC(x->acc_list, p->n_systems) ||
         !EXEC_ALLOC(x->parallelism, x->n_stages) ||
-        !EXEC_ALLOC(x->shape_frame, x->n_stages) || !EXEC_ALLOC(x->path, x->max_stage_units))
+        !EXEC_ALLOC(x->shape_frame, x->n_stages) || !EXEC_ALLOC(x->path, x->max_stage_units) ||
+        !EXEC_ALLOC(x->throttled, x->n_units))
         return RT_ENOMEM;
     init_rates(p, x);
 
@@ -573,6 +582,7 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
         x->thr[t].timed = (int32_t *)(b + n * (sizeof(uint64_t) + sizeof(int64_t)));
         x->thr[t].stack = x->thr[t].timed + n;
         x->thr[t].bytes = bytes;
+        x->thr[t].index = t;
     }
     w->stats.threads = x->threads;
     return RT_OK;
@@ -588,6 +598,7 @@ void rt__exec_fini(rt_world *w) {
     for (int32_t k = 0; k < x->cap_slots; k++) rt__cmd_fini(&x->slots[k].cmd);
     rt__free(w, x->slots, sizeof *x->slots * (size_t)x->cap_slots);
     EXEC_FREE(x->thr, x->threads);
+    EXEC_FREE(x->throttled, x->n_units);
     EXEC_FREE(x->path, x->max_stage_units);
     EXEC_FREE(x->shape_frame, x->n_stages);
     EXEC_FREE(x->parallelism, x->n_stages);
@@ -625,6 +636,7 @@ void rt__exec_fini(rt_world *w) {
  * on a rotating sample, spread over items, units and frames so that no frame
  * pays for all of them. */
 static inline bool timed_item(const rt__exec *x, int32_t u, int32_t item, int64_t rows) {
+    if (x->untimed) return false;
     return rows >= x->always_rows[u] ||
            (((uint64_t)item + (uint64_t)u + x->frame) & (EXEC_SAMPLE_EVERY - 1)) == 0;
 }
@@ -635,12 +647,56 @@ static inline void add_time(exec_thread *th, int32_t s, uint64_t ns, int64_t row
     th->rows[s] += rows;
 }
 
+/* Measured mode: system s ran on this thread from th->clock until now. One
+ * clock read per run: its end is the next run's begin. */
+static inline void mark(rt__exec *x, exec_thread *th, int32_t s) {
+    uint64_t now = rt_monitor_now_ns();
+    rt_monitor_record(x->mon, s, th->index, th->clock, now);
+    th->clock = now;
+}
+
+/* The part of rows [*begin, *end) of a table of `count` rows that system s
+ * runs on this frame: false when it runs none (skipped, or outside its
+ * slice). Only degradable systems are ever skipped or sliced. */
+static bool budget_rows(const rt__exec *x, int32_t s, int32_t count, int32_t *begin,
+                        int32_t *end) {
+    rt_budget_decision d = x->dec[s];
+    if (!d.run) return false;
+    if (d.slice_count > 1) {
+        int64_t lo, hi;
+        rt_budget_slice_range(d, count, &lo, &hi);
+        if (*begin < lo) *begin = (int32_t)lo;
+        if (*end > hi) *end = (int32_t)hi;
+    }
+    return *begin < *end;
+}
+
+/* Rows [begin, end) of match m through every system of the unit, measured:
+ * each system's run is recorded, and a throttled unit asks each system
+ * which of the rows it runs this frame. */
+static void run_chunk_measured(rt_world *w, rt__exec *x, int32_t u, int32_t m, int32_t begin,
+                               int32_t end, rt_cmd *cmd, exec_thread *th) {
+    const exec_unit *U = &x->units[u];
+    rt_table *t = U->tables[m];
+    const rt_system_fn *fn = &U->fns[m * U->n_systems];
+    for (int32_t k = 0; k < U->n_systems; k++) {
+        int32_t b = begin, e = end;
+        if (x->throttled[u] && !budget_rows(x, U->systems[k], t->count, &b, &e)) continue;
+        fn[k](w, t, b, e, cmd);
+        mark(x, th, U->systems[k]);
+    }
+}
+
 /* Rows [begin, end) of match m, through every system of the unit. */
 static void run_chunk(rt_world *w, rt__exec *x, int32_t u, int32_t m, int32_t item,
                       int32_t begin, int32_t end, rt_cmd *cmd, exec_thread *th) {
     const exec_unit *U = &x->units[u];
     rt_table *t = U->tables[m];
     const rt_system_fn *fn = &U->fns[m * U->n_systems];
+    if (x->mon) {
+        run_chunk_measured(w, x, u, m, begin, end, cmd, th);
+        return;
+    }
     if (!timed_item(x, u, item, end - begin)) {
         for (int32_t k = 0; k < U->n_systems; k++) fn[k](w, t, begin, end, cmd);
         return;
@@ -654,26 +710,71 @@ static void run_chunk(rt_world *w, rt__exec *x, int32_t u, int32_t m, int32_t it
     }
 }
 
-/* A whole system on this thread: once, or over every matched archetype. An
- * async system's rows are taken in turn from the entity its full queue
- * refused first (jobs.c: row r0 of match m0): [r0, end) of m0, the matches
- * after it, those before it, then [0, r0) of m0. So every entity gets its
- * turn at a full queue, whichever archetype it is in. */
+/* An async system over its archetypes, its rows taken in turn from the
+ * entity its full queue refused first (jobs.c: row r0 of match m0): [r0,
+ * end) of m0, the matches after it, those before it, then [0, r0) of m0
+ * (within its rows this frame, when throttled). So every entity gets its
+ * turn at a full queue, whichever archetype it is in. Returns whether any
+ * rows ran. */
+static bool run_async(rt_world *w, rt__exec *x, int32_t u, rt_cmd *cmd) {
+    const exec_unit *U = &x->units[u];
+    const int32_t s = U->systems[0], n = U->n_matches;
+    int32_t m0, r0;
+    bool ran = false;
+    rt__jobs_resume(w, s, &m0, &r0);
+    for (int32_t k = 0; k <= n; k++) {
+        int32_t m = (m0 + k) % n;
+        rt_table *t = U->tables[m];
+        int32_t b = k == 0 ? r0 : 0, e = k == n ? r0 : t->count;
+        int32_t lo = 0, hi = t->count;
+        if (x->throttled[u] && !budget_rows(x, s, t->count, &lo, &hi)) continue;
+        if (b < lo) b = lo;
+        if (e > hi) e = hi;
+        if (b >= e) continue;
+        U->fns[m](w, t, b, e, cmd);
+        ran = true;
+    }
+    return ran;
+}
+
+/* A whole system on this thread: once, or over every matched archetype
+ * (of its rows this frame, when throttled); measured. */
+static void run_whole_measured(rt_world *w, rt__exec *x, int32_t u, rt_cmd *cmd,
+                               exec_thread *th) {
+    const exec_unit *U = &x->units[u];
+    const int32_t s = U->systems[0];
+    if (U->n_matches == 0) {
+        if (x->throttled[u] && !x->dec[s].run) return;
+        U->once(w, NULL, 0, 0, cmd);
+    } else if (U->async) {
+        if (!run_async(w, x, u, cmd)) return;
+    } else {
+        bool ran = false;
+        for (int32_t m = 0; m < U->n_matches; m++) {
+            rt_table *t = U->tables[m];
+            int32_t b = 0, e = t->count;
+            if (x->throttled[u] ? !budget_rows(x, s, t->count, &b, &e) : e == 0) continue;
+            U->fns[m](w, t, b, e, cmd);
+            ran = true;
+        }
+        if (!ran) return;
+    }
+    mark(x, th, s);
+}
+
+/* A whole system on this thread: once, or over every matched archetype. */
 static void run_whole(rt_world *w, rt__exec *x, int32_t u, rt_cmd *cmd, exec_thread *th) {
     const exec_unit *U = &x->units[u];
+    if (x->mon) {
+        run_whole_measured(w, x, u, cmd, th);
+        return;
+    }
     bool timed = timed_item(x, u, 0, x->unit_rows[u]);
     uint64_t t0 = timed ? rt_now_ns() : 0;
     if (U->n_matches == 0) {
         U->once(w, NULL, 0, 0, cmd);
     } else if (U->async) {
-        int32_t m0, r0, n = U->n_matches;
-        rt__jobs_resume(w, U->systems[0], &m0, &r0);
-        for (int32_t k = 0; k <= n; k++) {
-            int32_t m = (m0 + k) % n;
-            rt_table *t = U->tables[m];
-            int32_t b = k == 0 ? r0 : 0, e = k == n ? r0 : t->count;
-            if (b < e) U->fns[m](w, t, b, e, cmd);
-        }
+        run_async(w, x, u, cmd);
     } else {
         for (int32_t m = 0; m < U->n_matches; m++) {
             rt_table *t = U->tables[m];
@@ -698,16 +799,24 @@ static inline int64_t unit_rows(rt_world *w, rt__exec *x, int32_t u) {
 static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
     exec_thread *th = &x->thr[0];
     const int32_t chunk = x->chunk_rows;
+    if (x->mon) th->clock = rt_monitor_now_ns();
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
         const exec_unit *U = &x->units[u];
         if (U->single) {
             rt_table *t = U->tables[0];
             int32_t n = t->count;
             x->unit_rows[u] = n;
-            if (n == 0) continue;
-            if (n <= chunk && !timed_item(x, u, 0, n)) {
-                U->fns[0](w, t, 0, n, NULL);
-                continue;
+            if (n == 0) continue; /* matched no entity: not run, not recorded */
+            if (n <= chunk && !x->throttled[u]) {
+                if (x->mon) {
+                    U->fns[0](w, t, 0, n, NULL);
+                    mark(x, th, U->systems[0]);
+                    continue;
+                }
+                if (!timed_item(x, u, 0, n)) {
+                    U->fns[0](w, t, 0, n, NULL);
+                    continue;
+                }
             }
         } else if (unit_rows(w, x, u) == 0) {
             continue;
@@ -837,6 +946,7 @@ static void stage_worker(void *ctx, uint32_t thread) {
         int32_t u, item, count;
         if ((thread == 0 && claim(x, x->main_ready, &x->n_main, &main_scan, &u, &item, &count)) ||
             claim(x, x->ready, &x->n_ready, &scan, &u, &item, &count)) {
+            if (x->mon) th->clock = rt_monitor_now_ns(); /* waiting is nobody's time */
             for (int32_t k = item; k < item + count; k++) run_item(w, x, u, k, th);
             exec_live *L = &x->live[u];
             if (atomic_fetch_add_explicit(&L->done, count, memory_order_acq_rel) + count ==
@@ -989,15 +1099,12 @@ static int32_t stage_threads(rt_world *w, rt__exec *x, int32_t si) {
     return n >= most ? (int32_t)most : (int32_t)n;
 }
 
-/* A system timed this frame: its measured time (scaled from the sampled
- * rows to all of them) and a new cost per row. */
-static uint64_t measured(rt_world *w, rt__exec *x, int32_t si, int32_t u, int32_t s,
-                         int64_t amount) {
+/* A new sample of system s's cost per row (per call, for once-systems) for
+ * the cost model: ns over `rows` rows, in stage si. The caller updates the
+ * rate of s's unit (update_unit_rate) once it has sampled its systems. */
+static void update_rate(rt_world *w, rt__exec *x, int32_t si, int32_t s, uint64_t ns,
+                        int64_t rows) {
     const rt_program *p = w->program;
-    uint64_t ns = x->acc_ns[s];
-    int64_t rows = x->acc_rows[s];
-    x->acc_ns[s] = 0;
-    x->acc_rows[s] = 0;
     double rate = (double)ns / (double)rows;
     double before = x->rate[s];
     /* A moving average that follows a rise at most 4x per sample: a thread
@@ -1011,8 +1118,19 @@ static uint64_t measured(rt_world *w, rt__exec *x, int32_t si, int32_t u, int32_
     if (d->n_matches == 0) x->once_rate[si] += after - before;
     double *ar = &x->arch_rate[(size_t)si * (size_t)p->n_archetypes];
     for (int32_t m = 0; m < d->n_matches; m++) ar[d->matches[m].archetype] += after - before;
+}
+
+/* A system timed this frame (sampled mode): its measured time, scaled from
+ * the sampled rows to all `amount` of them, and a new cost per row. */
+static uint64_t measured(rt_world *w, rt__exec *x, int32_t si, int32_t u, int32_t s,
+                         int64_t amount) {
+    uint64_t ns = x->acc_ns[s];
+    int64_t rows = x->acc_rows[s];
+    x->acc_ns[s] = 0;
+    x->acc_rows[s] = 0;
+    update_rate(w, x, si, s, ns, rows);
     update_unit_rate(x, u);
-    return rows >= amount ? ns : (uint64_t)(rate * (double)amount);
+    return rows >= amount ? ns : (uint64_t)((double)ns / (double)rows * (double)amount);
 }
 
 /* Folds the threads' timings into each system's stats and cost model. Every
@@ -1072,9 +1190,77 @@ static int sync_stage(rt_world *w, rt__exec *x) {
     return err;
 }
 
+/* Measured mode: the monitor's row of the frame that just ended becomes each
+ * system's stats (measured whenever it ran), and every
+ * EXEC_SHAPE_EVERY-th frame of each unit (rotating, so that no frame pays for
+ * all) a new sample of its systems' costs per row; a unit not yet measured
+ * is sampled at once. A time-sliced system ran on 1/slice_count of its rows. */
+void rt__exec_account_frame(rt_world *w, const uint64_t *system_ns) {
+    rt__exec *x = w->exec;
+    const rt_program *p = w->program;
+    rt_system_stats *stats = w->system_stats;
+    for (int32_t i = 0; i < p->n_steps; i++) {
+        int32_t s = x->step_system[i];
+        rt_system_stats *ss = &stats[s];
+        uint64_t ns = system_ns[s];
+        /* runs is every frame: rt_world_stats_get fills it in, so that the
+         * systems that did not run cost no write here. */
+        if (ns == RT_MONITOR_NOT_RUN) {
+            if (ss->last_ns) ss->last_ns = 0;
+            continue;
+        }
+        ss->last_ns = ns;
+        ss->total_ns += ns;
+        if (ns > ss->max_ns) ss->max_ns = ns;
+        ss->timed++;
+    }
+    const uint64_t frame = x->frame - 1; /* rt__exec_frame counted it already */
+    for (int32_t u = 0; u < x->n_units; u++) {
+        const exec_unit *U = &x->units[u];
+        if ((x->unit_rate[u] != (double)INFINITY &&
+             ((uint64_t)u + frame) % EXEC_SHAPE_EVERY != 0) ||
+            x->unit_rows[u] == 0)
+            continue;
+        int32_t si = x->stage_of_system[U->systems[0]];
+        bool changed = false;
+        for (int32_t k = 0; k < U->n_systems; k++) {
+            int32_t s = U->systems[k];
+            int64_t rows = x->unit_rows[u];
+            if (x->dec && x->dec[s].slice_count > 1) rows /= x->dec[s].slice_count;
+            if (system_ns[s] == RT_MONITOR_NOT_RUN || rows <= 0) continue;
+            update_rate(w, x, si, s, system_ns[s], rows);
+            changed = true;
+        }
+        if (changed) update_unit_rate(x, u);
+    }
+}
+
+size_t rt__exec_cmd_bytes(const rt_world *w) {
+    const rt__exec *x = w->exec;
+    size_t bytes = sizeof *x->slots * (size_t)x->cap_slots;
+    for (int32_t k = 0; k < x->cap_slots; k++) bytes += x->slots[k].cmd.capacity;
+    return bytes;
+}
+
+/* Which units have a system the budget controller skips or slices this frame. */
+static void mark_throttled(rt__exec *x) {
+    for (int32_t u = 0; u < x->n_units; u++) {
+        const exec_unit *U = &x->units[u];
+        uint8_t t = 0;
+        for (int32_t k = 0; k < U->n_systems; k++) {
+            rt_budget_decision d = x->dec[U->systems[k]];
+            t |= !d.run || d.slice_count > 1;
+        }
+        x->throttled[u] = t;
+    }
+}
+
 int rt__exec_frame(rt_world *w) {
     rt__exec *x = w->exec;
     int err = RT_OK;
+    x->mon = w->monitor;
+    x->dec = w->decisions;
+    if (x->dec) mark_throttled(x);
     for (int32_t si = 0; si < x->n_stages; si++) {
         const exec_stage *st = &x->stages[si];
         int32_t threads = stage_threads(w, x, si);
@@ -1098,7 +1284,7 @@ int rt__exec_frame(rt_world *w) {
         } else {
             run_inline(w, x, st);
         }
-        account_stage(w, x, si, threads);
+        if (!x->mon) account_stage(w, x, si, threads);
         w->stats.stages++;
         int e = sync_stage(w, x);
         if (err == RT_OK) err = e;

@@ -171,6 +171,7 @@ struct rt_jobs {
     uint32_t started;         /* threads running */
     pthread_t *threads;
     uint64_t slow_ns, spin_ns, target_ns;
+    uint64_t bytes;           /* held from the allocator */
     alignas(JOBS_LINE) _Atomic uint64_t frame;
     alignas(JOBS_LINE) _Atomic uint32_t signal;   /* futex word, bumped after pushes */
     _Atomic uint32_t sleepers;                    /* job threads parked or about to */
@@ -195,12 +196,16 @@ static void jobs_default_free(void *ud, void *p) {
 static void *jobs_alloc(rt_jobs *j, size_t size) {
     void *p = j->world ? rt__alloc(j->world, size, JOBS_LINE)
                        : j->d.allocator.alloc(j->d.allocator.ud, size, JOBS_LINE);
-    if (p) memset(p, 0, size);
+    if (p) {
+        memset(p, 0, size);
+        j->bytes += size;
+    }
     return p;
 }
 
 static void jobs_free(rt_jobs *j, void *p, size_t size) {
     if (!p) return;
+    j->bytes -= size;
     if (j->world) rt__free(j->world, p, size);
     else j->d.allocator.free(j->d.allocator.ud, p);
 }
@@ -763,6 +768,7 @@ static rt_jobs *jobs_create(const rt_jobs_desc *desc, int32_t n_ports,
     if (!j) return NULL;
     j->d = d;
     j->world = world;
+    j->bytes = tmp.bytes;
     j->slow_ns = (uint64_t)d.slow_job_us * 1000u;
     j->spin_ns = (uint64_t)d.spin_us * 1000u;
     j->target_ns = (uint64_t)d.target_latency_us * 1000u;
@@ -985,6 +991,11 @@ int rt__jobs_sync(rt_world *w, int32_t stage) {
 }
 
 rt_jobs *rt_world_jobs(rt_world *w) { return w->jobs; }
+
+uint64_t rt__jobs_bytes(const rt_world *w) {
+    const rt_jobs *j = w->jobs;
+    return j ? j->bytes : 0;
+}
 
 rt_jobs_port *rt_jobs_port_of(rt_world *w, int32_t system) {
     rt_jobs *j = w->jobs;

@@ -30,10 +30,23 @@
  *   - Column data is 64-byte aligned and grows by doubling; no per-entity
  *     allocation. Storage only moves at sync points, never while systems run.
  *
+ * MEASUREMENT AND BUDGETS
+ *   Every frame, every system is timed on the thread that ran it into the
+ *   world's monitor (monitor.h: last/mean/max/p50/p95/p99 over a rolling
+ *   window, FPS, spans for traces, memory), and checked against the budgets
+ *   its schema declares (budget.h: OK/WARNING/CRITICAL with hysteresis,
+ *   overrun warnings through the world's log). Asked to enforce budgets, the
+ *   world also degrades gracefully: a quality level every view carries, and
+ *   degradable systems skipped or time-sliced while a critical budget is
+ *   exceeded; every other system keeps its exact semantics. Files (CSV, JSON
+ *   summary, Chrome trace, the cost profile ecsc reads back) are export.h's.
+ *   See docs/budgets.md.
+ *
  * Files: world.c (world, frame loop, hashing), entity.c (entity index),
  * table.c (SoA tables, tag bits, filter runs), cmd.c (command buffers),
- * exec.c (executing the plan, in parallel on pool.c's threads), jobs.c
- * (async jobs across frames, docs/jobs.md), log.c (errors and log messages).
+ * exec.c (executing the plan, in parallel on pool.c's threads, measured
+ * into monitor.c and obeying budget.c's decisions), jobs.c (async jobs
+ * across frames, docs/jobs.md), log.c (errors and log messages).
  */
 #ifndef RT_H
 #define RT_H
@@ -41,6 +54,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "budget.h"  /* budgets and their controller (includes monitor.h) */
+#include "monitor.h" /* per-frame measurement */
 
 #ifdef __cplusplus
 extern "C" {
@@ -184,6 +200,11 @@ typedef struct rt_program {
     const rt_system_desc *systems;
     int32_t n_steps;
     const rt_step *steps;   /* execution order, with sync points */
+    /* Budgets from the schema (ECS_BUDGET, ECS_DEGRADABLE, ECS_PHASE_BUDGET;
+     * docs/budgets.md): one row per system in system order, or NULL when the
+     * schema declares none. */
+    const rt_budget_desc *budgets;
+    float frame_budget_ms;  /* per frame (ECS_FRAME_BUDGET); 0: not declared */
 } rt_program;
 
 /* --- tables: the SoA storage of one archetype ----------------------------- */
@@ -410,18 +431,48 @@ typedef struct rt_world_desc {
     bool system_major;          /* run chains of per-entity systems system by
                                    system instead of chunk by chunk (for tests
                                    and measurements; the result is the same) */
+    /* Measurement and budgets (docs/budgets.md); zero is right for games. */
+    int32_t measure;            /* RT_MEASURE_EVERY_FRAME (zero): every system
+                                   timed every frame into the monitor;
+                                   RT_MEASURE_SAMPLED: no monitor and no
+                                   budgets, a rotating sample of items feeds
+                                   the executor's cost model only;
+                                   RT_MEASURE_NONE: no clock read at all, the
+                                   cost model keeps its first guesses (to
+                                   measure what measuring costs) */
+    int32_t monitor_window;     /* frames the statistics cover; zero: 600 */
+    int32_t trace_spans;        /* chunk spans kept per thread for traces
+                                   (export.h); zero: none */
+    float frame_budget_ms;      /* frame target; zero: the program's
+                                   (ECS_FRAME_BUDGET), else 16.667 */
+    bool enforce_budgets;       /* act on budgets: the quality level moves
+                                   and degradable systems are throttled while
+                                   a critical budget is exceeded (results then
+                                   depend on timing: record the decisions,
+                                   budget.h, to replay a run). false: statuses
+                                   and overrun warnings only, quality 1.
+                                   Config overrides: rt_budget_load_config on
+                                   rt_world_budget(w), before the first frame */
     rt_jobs_desc jobs;          /* async systems' jobs (jobs.c); zero: defaults */
 } rt_world_desc;
 
-/* A system's time is its work summed over its chunks on every thread. Small
- * systems are timed on a sample of chunks and frames (a clock read costs as
- * much as a small system); in between, their measured cost per row stands in
- * (docs/exec.md). */
+enum rt_measure {
+    RT_MEASURE_EVERY_FRAME = 0,
+    RT_MEASURE_SAMPLED = 1,
+    RT_MEASURE_NONE = 2
+};
+
+/* A system's time is its work summed over its chunks on every thread. These
+ * totals are fed from the monitor, which times every system every frame
+ * (rt_world_monitor has the distributions); with RT_MEASURE_SAMPLED small
+ * systems are timed on a sample of chunks and frames instead, and their
+ * measured cost per row stands in between (docs/exec.md). */
 typedef struct rt_system_stats {
-    uint64_t last_ns;           /* the last frame, measured or estimated */
+    uint64_t last_ns;           /* the last frame, measured or estimated; 0:
+                                   it had nothing to do or was skipped */
     uint64_t total_ns;          /* since the world was created */
     uint64_t max_ns;            /* the largest measured frame */
-    uint64_t runs;              /* frames the system ran in */
+    uint64_t runs;              /* frames since the world was created */
     uint64_t timed;             /* frames in which it was measured */
 } rt_system_stats;
 
@@ -495,8 +546,40 @@ rt_cmd *rt_world_cmd(rt_world *w);
 /* Apply pending commands now (also done at the plan's sync points). */
 int rt_world_sync(rt_world *w);
 
-/* Monotonic clock, ns. */
+/* Monotonic clock, ns: the monitor's (rt_monitor_now_ns: the TSC where the
+ * kernel trusts it, CLOCK_MONOTONIC's origin). */
 uint64_t rt_now_ns(void);
+
+/* --- measurement and budgets (docs/budgets.md) ------------------------------ */
+
+/* The world's monitor: every system's time per frame on every thread, frame
+ * times, spans, memory. NULL with RT_MEASURE_SAMPLED. Read it between frames,
+ * from the thread that runs them. */
+rt_monitor *rt_world_monitor(const rt_world *w);
+/* The budget controller: statuses, overruns, quality, throttles, the decision
+ * log (rt_budget_save_log / rt_budget_load_log replay a run). NULL when the
+ * program declares no budget and the desc asks for none, or without a
+ * monitor. */
+rt_budget *rt_world_budget(const rt_world *w);
+/* The quality level of the frame being run (or the last one), in
+ * [quality_min, 1]: 1 unless budgets are enforced. Every system's view
+ * carries it as v.quality; a renderer reads it here. */
+float rt_world_quality(const rt_world *w);
+/* dt for a system's run this frame: dt times the frames it stands for (a
+ * degradable system skipped for k - 1 frames, or updating each entity every
+ * k-th frame, integrates over k frames). Views of degradable systems get it
+ * as v.dt. */
+float rt_world_system_dt(const rt_world *w, int32_t system);
+/* For a game with a window: sleeps until the next frame should start at the
+ * frame target (rt_budget_pace), keeping the phase; returns the ns slept.
+ * Without a budget controller, paces at 60 Hz. */
+uint64_t rt_world_pace(rt_world *w);
+/* Refreshes the bytes each part of the world holds in the monitor's memory
+ * report: "storage/<Archetype>" (columns, entities, tag bits), "entities"
+ * (the entity index), "commands" (command buffers), "executor" (plan, pool,
+ * per-thread scratch), "monitor", "budget". Their sum is stats.bytes_live.
+ * Main thread, between frames; RT_EINVAL without a monitor. */
+int rt_world_update_memory(rt_world *w);
 
 /* Helpers for generated code. */
 #define RT_FIELD_SIZE(T, m) ((uint32_t)sizeof(((T *)0)->m))

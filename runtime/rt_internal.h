@@ -188,6 +188,11 @@ int rt__exec_frame(rt_world *w);
  * world's stats are thread-safe. */
 void *rt__exec_alloc(rt_world *w, size_t size, size_t align);
 void rt__exec_free(rt_world *w, void *p, size_t size);
+/* Folds the frame the monitor just ended into the systems' stats and the
+ * cost model (measured mode). */
+void rt__exec_account_frame(rt_world *w, const uint64_t *system_ns);
+/* Bytes of the executor's command slots (buffers included). */
+size_t rt__exec_cmd_bytes(const rt_world *w);
 
 /* --- jobs.c ------------------------------------------------------------------ */
 
@@ -206,6 +211,9 @@ int rt__jobs_sync(rt_world *w, int32_t stage);
 /* Where async system `system` starts this frame: row *row of its match
  * *match, the entity its full queue refused first (0, 0 when none). */
 void rt__jobs_resume(const rt_world *w, int32_t system, int32_t *match, int32_t *row);
+/* Bytes the job system holds (queue, records, threads' list): fixed at
+ * creation, 0 without async systems. */
+uint64_t rt__jobs_bytes(const rt_world *w);
 
 /* --- world.c ------------------------------------------------------------------ */
 
@@ -229,12 +237,30 @@ struct rt_world {
     rt_world_stats stats;
     rt_system_stats *system_stats; /* [n_systems] */
     rt__exec *exec;            /* exec.c */
+    /* Measurement and budgets (monitor.h, budget.h, docs/budgets.md). */
+    rt_monitor *monitor;       /* NULL with RT_MEASURE_SAMPLED */
+    rt_budget *budget;         /* NULL: no budgets */
+    const rt_budget_decision *decisions; /* this frame's, [n_systems]; NULL
+                                            without a budget controller */
+    float quality;             /* this frame's quality level */
+    float *system_dt;          /* [n_systems]: dt of each system's run */
+    float system_dt_of;        /* the dt system_dt holds without a controller */
+    uint64_t pace_deadline;    /* rt_world_pace without a controller, ns */
+    int32_t memory_id;         /* monitor memory id of "storage/<archetype 0>";
+                                  the other archetypes, then "entities",
+                                  "commands", "resources", "executor",
+                                  "monitor", "budget" follow */
     rt_jobs *jobs;             /* jobs.c; NULL without async systems */
 };
 
 void *rt__alloc(rt_world *w, size_t size, size_t align);
 void *rt__alloc_zero(rt_world *w, size_t size); /* 64-byte aligned */
 void rt__free(rt_world *w, void *p, size_t size);
+/* The world's allocator for parts that free without a size (the pool, the
+ * monitor, the budget controller): a 64-byte header keeps it. `user` is the
+ * world; blocks are 64-byte aligned. */
+void *rt__block_alloc(void *user, size_t size, size_t align);
+void rt__block_free(void *user, void *ptr);
 
 static inline uint64_t *const *rt__tag_col(const rt_world *w, int32_t archetype,
                                            int32_t tag) {

@@ -4,19 +4,19 @@
  * SoA table per archetype, one zeroed block per resource, and a map from
  * (archetype, tag) to the table's bit column. Entity operations go through
  * the entity index (entity.c) and the tables (table.c); the frame runs the
- * plan (exec.c). Every allocation goes through rt__alloc, so the world's
- * stats know how many allocations it made and how many bytes it holds. */
+ * plan (exec.c), measured by the monitor (monitor.c) and, when the program
+ * has budgets, checked and steered by the budget controller (budget.c).
+ * Every allocation goes through rt__alloc, so the world's stats know how many
+ * allocations it made and how many bytes it holds. */
 #include "rt_internal.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-uint64_t rt_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+uint64_t rt_now_ns(void) { return rt_monitor_now_ns(); }
 
 /* --- memory ---------------------------------------------------------------- */
 
@@ -51,6 +51,126 @@ void rt__free(rt_world *w, void *p, size_t size) {
     if (!p) return;
     w->stats.bytes_live -= size;
     w->allocator.free(w->allocator.ud, p);
+}
+
+void *rt__block_alloc(void *user, size_t size, size_t align) {
+    assert(align <= 64);
+    (void)align;
+    uint8_t *p = rt__alloc(user, size + 64, 64);
+    if (!p) return NULL;
+    memcpy(p, &size, sizeof size);
+    return p + 64;
+}
+
+void rt__block_free(void *user, void *ptr) {
+    if (!ptr) return;
+    uint8_t *p = (uint8_t *)ptr - 64;
+    size_t size;
+    memcpy(&size, p, sizeof size);
+    rt__free(user, p, size + 64);
+}
+
+/* --- the monitor and the budget controller ---------------------------------- */
+
+/* Overruns go to the world's log as warnings (the controller rate-limits them). */
+static void budget_log(void *user, const rt_budget_event *ev) {
+    rt_world *w = user;
+    char more[64] = "";
+    if (ev->suppressed)
+        snprintf(more, sizeof more, ", %llu more overruns since the last message",
+                 (unsigned long long)ev->suppressed);
+    rt__log(w, RT_LOG_WARNING, "budget: frame %llu: %s%s%s took %.3f ms, target %.3g ms, "
+            "critical %.3g ms (%s)%s", (unsigned long long)ev->frame,
+            ev->system < 0 ? "" : "system '", ev->name, ev->system < 0 ? "" : "'",
+            (double)ev->time_ms, (double)ev->target_ms, (double)ev->critical_ms,
+            rt_budget_status_name(ev->status), more);
+}
+
+static const char *const memory_parts[] = {"entities", "commands", "resources", "executor",
+                                           "monitor", "budget", "jobs"};
+enum { MEMORY_PARTS = sizeof memory_parts / sizeof memory_parts[0] };
+
+static int create_monitor(rt_world *w, const rt_world_desc *desc) {
+    const rt_program *p = w->program;
+    if (desc->measure < RT_MEASURE_EVERY_FRAME || desc->measure > RT_MEASURE_NONE) {
+        rt__log(w, RT_LOG_ERROR, "measure: %d is not an rt_measure", desc->measure);
+        return RT_EINVAL;
+    }
+    if (desc->measure != RT_MEASURE_EVERY_FRAME || p->n_systems == 0) return RT_OK;
+    const char **names = rt__alloc(w, sizeof *names * (size_t)p->n_systems, 8);
+    if (!names) return RT_ENOMEM;
+    for (int32_t s = 0; s < p->n_systems; s++) names[s] = p->systems[s].name;
+    int rc = rt_monitor_create(&(rt_monitor_desc){
+        .system_count = p->n_systems,
+        .system_names = names,
+        .thread_count = w->stats.threads,
+        .window_frames = desc->monitor_window,
+        .trace_spans = desc->trace_spans > 0 ? desc->trace_spans : -1,
+        .memory_slots = p->n_archetypes + MEMORY_PARTS,
+        .alloc = rt__block_alloc,
+        .free = rt__block_free,
+        .alloc_user = w,
+    }, &w->monitor);
+    rt__free(w, names, sizeof *names * (size_t)p->n_systems);
+    if (rc == -ENOMEM) return RT_ENOMEM;
+    if (rc) {
+        rt__log(w, RT_LOG_ERROR, "monitor: bad settings (window %d frames, %d trace spans)",
+                desc->monitor_window, desc->trace_spans);
+        return RT_EINVAL;
+    }
+    /* Memory parts are registered now, so reports never allocate. */
+    for (int32_t a = 0; a < p->n_archetypes; a++) {
+        char name[RT_MONITOR_MEMORY_NAME_MAX];
+        snprintf(name, sizeof name, "storage/%s", p->archetypes[a].name);
+        int32_t id = rt_monitor_memory_id(w->monitor, name);
+        if (a == 0) w->memory_id = id;
+        if (id != w->memory_id + a) { /* two long names cut to one */
+            rt__log(w, RT_LOG_ERROR, "monitor: archetype names too long to tell apart: '%s'",
+                    name);
+            return RT_EINVAL;
+        }
+    }
+    for (int32_t k = 0; k < MEMORY_PARTS; k++)
+        if (rt_monitor_memory_id(w->monitor, memory_parts[k]) != w->memory_id + p->n_archetypes + k)
+            return RT_EINVAL;
+    return RT_OK;
+}
+
+static int create_budget(rt_world *w, const rt_world_desc *desc) {
+    const rt_program *p = w->program;
+    float frame_ms = desc->frame_budget_ms > 0 ? desc->frame_budget_ms : p->frame_budget_ms;
+    if (!w->monitor || (!p->budgets && frame_ms <= 0 && !desc->enforce_budgets)) return RT_OK;
+    /* Without rows from the schema every system gets "no budget". */
+    rt_budget_desc *rows = NULL;
+    size_t row_bytes = sizeof *rows * (size_t)p->n_systems;
+    if (!p->budgets) {
+        if (!(rows = rt__alloc_zero(w, row_bytes))) return RT_ENOMEM;
+        for (int32_t s = 0; s < p->n_systems; s++) rows[s].system = p->systems[s].name;
+    }
+    const rt_budget_desc *table = p->budgets ? p->budgets : rows;
+    rt_budget_controller_desc bd = {
+        .system_count = p->n_systems,
+        .systems = table,
+        .frame_target_ms = frame_ms,
+        .log = budget_log,
+        .log_user = w,
+        .observe = !desc->enforce_budgets,
+        .alloc = rt__block_alloc,
+        .free = rt__block_free,
+        .alloc_user = w,
+    };
+    char why[256] = "";
+    int rc = rt_budget_check_desc(&bd, why, sizeof why);
+    for (int32_t s = 0; s < p->n_systems && !rc; s++)
+        if (!table[s].system || strcmp(table[s].system, p->systems[s].name) != 0) {
+            snprintf(why, sizeof why, "row %d names '%s', not system '%s'", s,
+                     table[s].system ? table[s].system : "(null)", p->systems[s].name);
+            rc = -EINVAL;
+        }
+    if (rc == -EINVAL) rt__log(w, RT_LOG_ERROR, "budgets of '%s': %s", p->name, why);
+    if (!rc) rc = rt_budget_create(&bd, &w->budget);
+    rt__free(w, rows, row_bytes);
+    return rc == 0 ? RT_OK : rc == -ENOMEM ? RT_ENOMEM : RT_EINVAL;
 }
 
 /* --- create / destroy ------------------------------------------------------ */
@@ -103,6 +223,10 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
     w->stats.n_systems = p->n_systems;
     w->stats.systems = w->system_stats;
     if (rt__exec_init(w, desc) != RT_OK) goto fail;
+    w->quality = 1.0f;
+    w->system_dt = rt__alloc_zero(w, sizeof(float) * (size_t)(p->n_systems + 1));
+    if (!w->system_dt || create_monitor(w, desc) != RT_OK || create_budget(w, desc) != RT_OK)
+        goto fail;
     if (rt__jobs_init(w, desc) != RT_OK) goto fail;
     return w;
 fail:
@@ -115,6 +239,9 @@ void rt_world_destroy(rt_world *w) {
     rt__jobs_fini(w); /* first: they stop the job threads and the workers */
     rt__exec_fini(w);
     const rt_program *p = w->program;
+    rt_budget_destroy(w->budget);
+    rt_monitor_destroy(w->monitor);
+    rt__free(w, w->system_dt, sizeof(float) * (size_t)(p->n_systems + 1));
     if (w->tables && w->plans)
         for (int32_t i = 0; i < p->n_archetypes; i++)
             if (w->tables[i].desc) rt__table_fini(w, &w->tables[i], &w->plans[i]);
@@ -362,16 +489,77 @@ int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n) {
 
 /* --- frames --------------------------------------------------------------------- */
 
+/* The controller's decisions for this frame: the quality level, and each
+ * system's dt (a throttled system's run stands for several frames). */
+static void begin_budget_frame(rt_world *w, float dt) {
+    const rt_budget_frame *fr = rt_budget_frame_begin(w->budget);
+    const rt_budget_decision *d = fr->systems;
+    w->decisions = d;
+    w->quality = fr->quality;
+    for (int32_t s = 0; s < fr->system_count; s++)
+        w->system_dt[s] = d[s].elapsed_frames > 1 ? dt * (float)d[s].elapsed_frames : dt;
+}
+
 int rt_world_frame(rt_world *w, float dt) {
     uint64_t t0 = rt_now_ns();
     w->dt = dt;
+    if (w->budget) {
+        begin_budget_frame(w, dt);
+    } else if (w->system_dt_of != dt) { /* without throttling: dt, refilled when it changes */
+        for (int32_t s = 0; s < w->program->n_systems; s++) w->system_dt[s] = dt;
+        w->system_dt_of = dt;
+    }
     rt__jobs_frame_begin(w);
     int err = rt__exec_frame(w);
     uint64_t ns = rt_now_ns() - t0;
+    if (w->monitor) {
+        rt_monitor_frame_end(w->monitor, ns);
+        rt__exec_account_frame(w, rt_monitor_last_row(w->monitor));
+        if (w->budget) rt_budget_frame_end_monitor(w->budget, w->monitor);
+    }
     w->stats.frames++;
     w->stats.frame_last_ns = ns;
     w->stats.frame_total_ns += ns;
     return err;
+}
+
+rt_monitor *rt_world_monitor(const rt_world *w) { return w->monitor; }
+rt_budget *rt_world_budget(const rt_world *w) { return w->budget; }
+float rt_world_quality(const rt_world *w) { return w->quality; }
+
+float rt_world_system_dt(const rt_world *w, int32_t system) {
+    return system >= 0 && system < w->program->n_systems ? w->system_dt[system] : w->dt;
+}
+
+uint64_t rt_world_pace(rt_world *w) {
+    if (w->budget) return rt_budget_pace_frame(w->budget);
+    return rt_budget_pace(&w->pace_deadline, 1000000000u / 60u);
+}
+
+int rt_world_update_memory(rt_world *w) {
+    if (!w->monitor) return RT_EINVAL;
+    const rt_program *p = w->program;
+    uint64_t parts = 0, resources = 0;
+    for (int32_t a = 0; a < p->n_archetypes; a++) {
+        uint64_t bytes = rt__table_bytes(&w->tables[a]);
+        rt_monitor_set_memory_id(w->monitor, w->memory_id + a, bytes);
+        parts += bytes;
+    }
+    for (int32_t r = 0; r < p->n_resources; r++) resources += p->resources[r].size;
+    uint64_t bytes[MEMORY_PARTS] = {
+        (uint64_t)w->entities.capacity * (sizeof(rt__slot) + sizeof(uint32_t)),
+        w->cmd.capacity + rt__exec_cmd_bytes(w),
+        resources,
+        0, /* executor: the rest, below */
+        rt_monitor_bytes(w->monitor),
+        w->budget ? rt_budget_bytes(w->budget) : 0,
+        rt__jobs_bytes(w),
+    };
+    for (int32_t k = 0; k < MEMORY_PARTS; k++) parts += bytes[k];
+    bytes[3] = w->stats.bytes_live > parts ? w->stats.bytes_live - parts : 0;
+    for (int32_t k = 0; k < MEMORY_PARTS; k++)
+        rt_monitor_set_memory_id(w->monitor, w->memory_id + p->n_archetypes + k, bytes[k]);
+    return RT_OK;
 }
 
 int rt_world_sync(rt_world *w) { return rt__cmd_apply(w, &w->cmd); }
@@ -381,7 +569,14 @@ rt_cmd *rt_world_cmd(rt_world *w) { return &w->cmd; }
 float rt_world_dt(const rt_world *w) { return w->dt; }
 uint64_t rt_world_frame_index(const rt_world *w) { return w->stats.frames; }
 
-const rt_world_stats *rt_world_stats_get(const rt_world *w) { return &w->stats; }
+const rt_world_stats *rt_world_stats_get(const rt_world *w) {
+    /* Measured frames leave `runs` to here (exec.c, rt__exec_account_frame):
+     * every system of the plan runs in every frame. */
+    if (w->monitor)
+        for (int32_t i = 0; i < w->program->n_steps; i++)
+            w->system_stats[w->program->steps[i].system].runs = w->stats.frames;
+    return &w->stats;
+}
 
 /* --- hashing ---------------------------------------------------------------------- */
 

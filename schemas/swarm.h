@@ -2,10 +2,13 @@
  *
  * Boids wander (a random stream steers them) toward a goal an async job picks
  * (seek, docs/jobs.md), move, bounce inside the bounds, age, fade out in their
- * last second and die; a spawner keeps the population at its target. Five
- * main-thread systems draw them with render/ (render.h): input, camera, draw,
- * hud, present. Bodies: systems/; the game: game/swarm_main.c; the language:
- * docs/schema.md; how rendering sits in the plan: docs/render.md. */
+ * last second and die; a spawner keeps the population at its target. A visual
+ * effect, shimmer, tints them by speed at a cost the Effects resource sets
+ * (off unless asked for); it is the degradable system: under load it is
+ * time-sliced and scales its work by the quality level (docs/budgets.md).
+ * Five main-thread systems draw them with render/ (render.h): input, camera,
+ * draw, hud, present. Bodies: systems/; the game: game/swarm_main.c; the
+ * language: docs/schema.md; rendering in the plan: docs/render.md. */
 #ifndef SCHEMAS_SWARM_H
 #define SCHEMAS_SWARM_H
 
@@ -26,23 +29,37 @@ ECS_RESOURCE(Spawner) {
     uint64_t spawned;  /* boids created so far: the next one's stream id */
 };
 ECS_RESOURCE(SimClock) { double now; uint64_t frame; };
+ECS_RESOURCE(Effects) {
+    int32_t shimmer_work;  /* iterations per boid at quality 1; 0: off */
+};
 
 ECS_ARCHETYPE(Boid, Position, Velocity, Lifetime, Rng, Color, Fading, Goal);
+
+/* 60 frames a second; systems carry budgets in ms per frame: over target is
+ * a warning, over critical an emergency in which degradable systems are
+ * throttled (docs/budgets.md). */
+ECS_FRAME_BUDGET(16.67);
 
 /* Explicit orders say what declaration order would otherwise decide
  * silently (ecsc reports such pairs; see docs/schedule.md): boids steer,
  * then move, then bounce; they age after their motion (ECS_ORDERED_AFTER:
  * no dependency, age may run beside them, but its commands land after), fade
- * once aging has toggled Fading, and the spawner refills after the dead are
- * gone, leaving newborns to move from the next frame on. */
+ * once aging has toggled Fading, shimmer tints them after fade, and the
+ * spawner refills after the dead are gone, leaving newborns to move from the
+ * next frame on. */
 ECS_SYSTEM(tick, ECS_WRITE(SimClock));
-ECS_SYSTEM(wander, ECS_WRITE(Velocity), ECS_WRITE(Rng), ECS_READ(Position), ECS_READ(Goal));
-ECS_SYSTEM(move, ECS_WRITE(Position), ECS_READ(Velocity), ECS_AFTER(wander));
+ECS_SYSTEM(wander, ECS_WRITE(Velocity), ECS_WRITE(Rng), ECS_BUDGET(4.0, 8.0),
+           ECS_READ(Position), ECS_READ(Goal));
+ECS_SYSTEM(move, ECS_WRITE(Position), ECS_READ(Velocity), ECS_AFTER(wander),
+           ECS_BUDGET(2.0, 4.0));
 ECS_SYSTEM(bounce, ECS_WRITE(Position), ECS_WRITE(Velocity), ECS_READ(Bounds),
-           ECS_AFTER(move));
+           ECS_AFTER(move), ECS_BUDGET(2.0, 4.0));
 ECS_SYSTEM(age, ECS_WRITE(Lifetime), ECS_DESTROYS(Boid), ECS_TOGGLES(Fading),
-           ECS_ORDERED_AFTER(bounce));
-ECS_SYSTEM(fade, ECS_WRITE(Color), ECS_READ(Lifetime), ECS_WITH(Fading), ECS_AFTER(age));
+           ECS_ORDERED_AFTER(bounce), ECS_BUDGET(2.0, 4.0));
+ECS_SYSTEM(fade, ECS_WRITE(Color), ECS_READ(Lifetime), ECS_WITH(Fading), ECS_AFTER(age),
+           ECS_BUDGET(2.0, 4.0));
+ECS_SYSTEM(shimmer, ECS_WRITE(Color), ECS_READ(Velocity), ECS_READ(Effects),
+           ECS_AFTER(fade), ECS_ORDERED_BEFORE(spawn), ECS_DEGRADABLE_SLICE);
 ECS_SYSTEM(spawn, ECS_WRITE(Spawner), ECS_READ(Bounds), ECS_CREATES(Boid), ECS_AFTER(age),
            ECS_ORDERED_AFTER(fade));
 

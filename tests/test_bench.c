@@ -138,6 +138,46 @@ static void bench_json_quick_run_has_every_field(void **state) {
     free(out);
 }
 
+/* MONITOR: W2 and W4 with measurement on against off, as ratios, and both
+ * times per frame. */
+static void bench_monitor_rows_are_ratios(void **state) {
+    (void)state;
+    int status;
+    char *out = run_driver("MONITOR --entities 1000 --json", &status);
+    assert_int_equal(status, 0);
+    cJSON *root = cJSON_Parse(out);
+    assert_non_null(root);
+    int ops = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, field(root, "results")) {
+        assert_string_equal(string(row, "workload"), "MONITOR");
+        assert_string_equal(string(row, "metric"),
+                            strcmp(string(row, "op"), "mark") ? "overhead_ratio" : "ns_per_call");
+        assert_true(number(row, "threads") == 1);
+        double value = number(row, "value");
+        assert_true(value > 0 && number(row, "min") <= value && value <= number(row, "max"));
+        const char *op = string(row, "op");
+        if (strcmp(op, "mark") == 0) {
+            ops |= 4;
+            continue;
+        }
+        assert_true(number(row, "calls_ratio") >= 1);
+        if (strcmp(op, "W2") == 0) {
+            ops |= 1;
+            assert_true(number(row, "entities") == 1000);
+            assert_true(number(row, "on_ms") > 0 && number(row, "off_ms") > 0);
+        } else if (strcmp(op, "W4") == 0) {
+            ops |= 2;
+            assert_true(number(row, "on_us") > 0 && number(row, "off_us") > 0);
+        } else {
+            fail_msg("unknown MONITOR op \"%s\"", op);
+        }
+    }
+    assert_int_equal(ops, 7);
+    cJSON_Delete(root);
+    free(out);
+}
+
 /* RENDER on a small count: the renderer's rows for that count (auto beside
  * quads+orphan, from bench/bench_render.c) and the game's frame rendered
  * beside not rendered; no 60 FPS search when a count is given. */
@@ -250,6 +290,7 @@ int main(void) {
         cmocka_unit_test(bench_json_quick_run_has_every_field),
         cmocka_unit_test(bench_render_rows_for_one_count),
         cmocka_unit_test(bench_table_lists_the_rows),
+        cmocka_unit_test(bench_monitor_rows_are_ratios),
         cmocka_unit_test(bench_jobs_quick_run_has_its_rows),
         cmocka_unit_test(bench_rejects_unknown_workload_and_bad_options),
     };

@@ -299,6 +299,39 @@ static void gen_schema_compiles_quietly_with_gcc(void **state) {
     free(out);
 }
 
+/* A phase's budget stands in for the budget of each of its systems that
+ * declares none; a system's own wins; systems outside the phase have none. */
+static void gen_budget_from_phase(void **state) {
+    (void)state;
+    char *dir = temp_dir(), *out, schema[512], c[512];
+    snprintf(schema, sizeof schema, "%s/p.h", dir);
+    write_file(schema,
+               "#include \"ecs_schema.h\"\n"
+               "ECS_COMPONENT(Position) { float x, y; };\n"
+               "ECS_COMPONENT(Heat) { float h; };\n"
+               "ECS_ARCHETYPE(Boid, Position, Heat);\n"
+               "ECS_PHASE(Simulate);\n"
+               "ECS_PHASE_BUDGET(Simulate, 3.0, 6.0);\n"
+               "ECS_SYSTEM(move, ECS_WRITE(Position), ECS_IN_PHASE(Simulate));\n"
+               "ECS_SYSTEM(cool, ECS_WRITE(Heat), ECS_IN_PHASE(Simulate), ECS_BUDGET(0.5, 1),\n"
+               "           ECS_DEGRADABLE);\n"
+               "ECS_SYSTEM(draw, ECS_READ(Position), ECS_AFTER(move));\n");
+    int rc = run(&out, ECSC " -Igen -o %s -n p %s", dir, schema);
+    if (rc != 0) fprintf(stderr, "%s", out);
+    assert_int_equal(rc, 0);
+    free(out);
+    snprintf(c, sizeof c, "%s/p.c", dir);
+    char *text = read_file(c, NULL);
+    assert_non_null(strstr(text, "    [move_id] = {\"move\", 3.0f, 6.0f, false, RT_BUDGET_DEGRADE_SKIP},"));
+    assert_non_null(strstr(text, "    [cool_id] = {\"cool\", 0.5f, 1.0f, true, RT_BUDGET_DEGRADE_SKIP},"));
+    assert_non_null(strstr(text, "    [draw_id] = {\"draw\", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},"));
+    assert_non_null(strstr(text, "    .budgets = p_budgets,\n"));
+    assert_null(strstr(text, ".frame_budget_ms")); /* not declared: the runtime's default */
+    free(text);
+    remove_dir(dir);
+    free(dir);
+}
+
 /* --- main: one test per golden schema and per bad schema ---------------------- */
 
 static int list_dir(const char *dir, const char *suffix, char ***names) {
@@ -351,5 +384,6 @@ int main(void) {
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(gen_depfile_lists_included_headers);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(gen_help_and_usage_errors);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(gen_schema_compiles_quietly_with_gcc);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(gen_budget_from_phase);
     return _cmocka_run_group_tests("gen", tests, (size_t)n, NULL, NULL);
 }

@@ -642,7 +642,7 @@ static void sched_cli_check_plan_round_trip(void **state) {
     free(edited);
     cJSON_Delete(root);
     assert_int_equal(run(&out, ECSC " check -Igen --plan %s schemas/swarm.h", path), 1);
-    assert_non_null(strstr(out, "schemas/swarm.h:39:1: error: unsafe plan: 'wander' and 'move' "
+    assert_non_null(strstr(out, "schemas/swarm.h:51:1: error: unsafe plan: 'wander' and 'move' "
                                 "may run at the same time, but 'wander' writes and 'move' reads "
                                 "component 'Velocity'"));
     free(out);
@@ -672,12 +672,12 @@ static void sched_cli_graph_dot_and_json(void **state) {
     free(out);
     assert_non_null(root);
     cJSON *systems = cJSON_GetObjectItem(root, "systems");
-    assert_int_equal(cJSON_GetArraySize(systems), 13); /* 8 simulate, 5 render */
+    assert_int_equal(cJSON_GetArraySize(systems), 14); /* 9 simulate (seek), 5 render */
     cJSON *age = cJSON_GetArrayItem(systems, 4);
     assert_string_equal(cJSON_GetObjectItem(age, "name")->valuestring, "age");
-    assert_string_equal(cJSON_GetObjectItem(age, "loc")->valuestring, "schemas/swarm.h:43:1");
+    assert_string_equal(cJSON_GetObjectItem(age, "loc")->valuestring, "schemas/swarm.h:57:1");
     assert_string_equal(cJSON_GetObjectItem(age, "thread")->valuestring, "any");
-    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(age, "access")), 4);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(age, "access")), 5); /* and its budget */
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "archetypes")), 1);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "stages")), 2);
     cJSON *rel, *rels = cJSON_GetObjectItem(root, "relations");
@@ -769,7 +769,7 @@ static void sched_cli_swarm_is_clean(void **state) {
     /* the bodies of the reference game, with the flags they are built with */
     assert_int_equal(run(&out, ECSC " bodycheck -Igen -p build schemas/swarm.h systems/tick.c "
                                "systems/wander.c systems/move.c systems/bounce.c systems/age.c "
-                               "systems/fade.c systems/spawn.c"), 0);
+                               "systems/fade.c systems/spawn.c systems/shimmer.c"), 0);
     assert_string_equal(out, "");
     free(out);
 }

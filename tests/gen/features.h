@@ -15,9 +15,11 @@ ECS_RESOURCE(SpatialGrid) { int32_t cells[16]; };
 ECS_ARCHETYPE(Soldier, Transform, Health, AiState, Stunned, Elite);
 ECS_ARCHETYPE(Crate, Transform, Health);
 
+ECS_FRAME_BUDGET(16.67);
+
 ECS_SYSTEM(think, ECS_WRITE(AiState), ECS_READ(Transform), ECS_WITHOUT(Stunned),
-           ECS_READ(SpatialGrid));
-ECS_SYSTEM(regen, ECS_WRITE(Health), ECS_WITH(Elite), ECS_READ(GameTime));
+           ECS_READ(SpatialGrid), ECS_BUDGET(1.0, 2.5), ECS_DEGRADABLE_SLICE);
+ECS_SYSTEM(regen, ECS_WRITE(Health), ECS_WITH(Elite), ECS_READ(GameTime), ECS_DEGRADABLE);
 ECS_SYSTEM(damage, ECS_WRITE(Health), ECS_DESTROYS(Soldier), ECS_DESTROYS(Crate),
            ECS_TOGGLES(Stunned), ECS_AFTER(regen));
 ECS_SYSTEM(grid, ECS_WRITE(SpatialGrid), ECS_READ(Transform), ECS_BEFORE(think));

@@ -9,7 +9,8 @@ static const rt_filter think__Soldier_filter = {0, 1, {0}, {0}};
 static void think__Soldier(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     think_view v;
-    v.dt = rt_world_dt(w);
+    v.dt = rt_world_system_dt(w, think_id);
+    v.quality = rt_world_quality(w);
     v.spatial_grid = SpatialGrid_resource(w);
     (void)cmd;
     int32_t pos = begin, lo, hi;
@@ -28,7 +29,8 @@ static const rt_filter regen__Soldier_filter = {1, 0, {1}, {0}};
 static void regen__Soldier(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     regen_view v;
-    v.dt = rt_world_dt(w);
+    v.dt = rt_world_system_dt(w, regen_id);
+    v.quality = rt_world_quality(w);
     v.game_time = GameTime_resource(w);
     (void)cmd;
     int32_t pos = begin, lo, hi;
@@ -45,6 +47,7 @@ static void damage__Soldier(rt_world *w, rt_table *t, int32_t begin, int32_t end
         rt_cmd *cmd) {
     damage_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.cmd.cmd = cmd;
     {
         v.count = end - begin;
@@ -59,6 +62,7 @@ static void damage__Crate(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     damage_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.cmd.cmd = cmd;
     {
         v.count = end - begin;
@@ -73,6 +77,7 @@ static void grid__Soldier(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     grid_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.spatial_grid = SpatialGrid_resource(w);
     (void)cmd;
     {
@@ -88,6 +93,7 @@ static void grid__Crate(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     grid_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.spatial_grid = SpatialGrid_resource(w);
     (void)cmd;
     {
@@ -104,6 +110,7 @@ static void reinforce__once(rt_world *w, rt_table *t, int32_t begin, int32_t end
     (void)t, (void)begin, (void)end;
     reinforce_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     v.game_time = GameTime_resource(w);
     v.n_soldier = rt_world_count(w, Soldier_id);
     v.cmd.cmd = cmd;
@@ -114,6 +121,7 @@ static void draw__Soldier(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     draw_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;
@@ -130,6 +138,7 @@ static void draw__Crate(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     draw_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;
@@ -215,7 +224,7 @@ static const rt_system_match draw_matches[] = {
 static const rt_system_desc features_systems[] = {
     [think_id] = {
         .name = "think",
-        .where = "tests/gen/features.h:18:1",
+        .where = "tests/gen/features.h:20:1",
         .flags = 0,
         .n_matches = 1,
         .matches = think_matches,
@@ -225,7 +234,7 @@ static const rt_system_desc features_systems[] = {
     },
     [regen_id] = {
         .name = "regen",
-        .where = "tests/gen/features.h:20:1",
+        .where = "tests/gen/features.h:22:1",
         .flags = 0,
         .n_matches = 1,
         .matches = regen_matches,
@@ -237,7 +246,7 @@ static const rt_system_desc features_systems[] = {
     },
     [damage_id] = {
         .name = "damage",
-        .where = "tests/gen/features.h:21:1",
+        .where = "tests/gen/features.h:23:1",
         .flags = RT_SYSTEM_STRUCTURAL,
         .n_matches = 2,
         .matches = damage_matches,
@@ -247,7 +256,7 @@ static const rt_system_desc features_systems[] = {
     },
     [grid_id] = {
         .name = "grid",
-        .where = "tests/gen/features.h:23:1",
+        .where = "tests/gen/features.h:25:1",
         .flags = RT_SYSTEM_SERIAL,
         .n_matches = 2,
         .matches = grid_matches,
@@ -259,7 +268,7 @@ static const rt_system_desc features_systems[] = {
     },
     [reinforce_id] = {
         .name = "reinforce",
-        .where = "tests/gen/features.h:24:1",
+        .where = "tests/gen/features.h:26:1",
         .flags = RT_SYSTEM_SERIAL | RT_SYSTEM_STRUCTURAL,
         .run_once = reinforce__once,
         .n_predecessors = 0,
@@ -268,7 +277,7 @@ static const rt_system_desc features_systems[] = {
     },
     [draw_id] = {
         .name = "draw",
-        .where = "tests/gen/features.h:25:1",
+        .where = "tests/gen/features.h:27:1",
         .flags = RT_SYSTEM_MAIN_THREAD,
         .n_matches = 2,
         .matches = draw_matches,
@@ -293,6 +302,18 @@ static const rt_step features_steps[] = {
     {draw_id, RT_STEP_SYNC_AFTER}, /* end of frame */
 };
 
+/* Budgets in ms per frame (ECS_BUDGET, ECS_PHASE_BUDGET), and which systems
+ * may be throttled under load (ECS_DEGRADABLE, ECS_DEGRADABLE_SLICE); 0: none.
+ * A config file can override them at run time (docs/budgets.md). */
+static const rt_budget_desc features_budgets[] = {
+    [think_id] = {"think", 1.0f, 2.5f, true, RT_BUDGET_DEGRADE_SLICE}, /* tests/gen/features.h:21:35 */
+    [regen_id] = {"regen", 0.0f, 0.0f, true, RT_BUDGET_DEGRADE_SKIP},
+    [damage_id] = {"damage", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [grid_id] = {"grid", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [reinforce_id] = {"reinforce", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+    [draw_id] = {"draw", 0.0f, 0.0f, false, RT_BUDGET_DEGRADE_SKIP},
+};
+
 const rt_program features_program = {
     .name = "features",
     .n_components = 3,
@@ -307,4 +328,6 @@ const rt_program features_program = {
     .systems = features_systems,
     .n_steps = 6,
     .steps = features_steps,
+    .budgets = features_budgets,
+    .frame_budget_ms = 16.67f,
 };

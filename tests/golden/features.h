@@ -106,11 +106,12 @@ static inline rt_entity Crate_create(rt_world *w, const Crate_init *init) {
     return rt_world_create_entity(w, Crate_id, init);
 }
 
-/* system think (tests/gen/features.h:18:1): write AiState, read Transform, without Stunned, read SpatialGrid */
+/* system think (tests/gen/features.h:20:1): write AiState, read Transform, without Stunned, read SpatialGrid, budget 1.0 2.5 ms, degradable_slice */
 typedef struct think_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
-    float dt;                 /* seconds, this frame */
+    float dt;                 /* seconds this run stands for: several frames when throttled */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         uint32_t *restrict state;
         uint64_t *restrict seed;
@@ -123,11 +124,12 @@ typedef struct think_view {
 } think_view;
 void think(think_view v); /* defined in systems/ */
 
-/* system regen (tests/gen/features.h:20:1): write Health, with Elite, read GameTime */
+/* system regen (tests/gen/features.h:22:1): write Health, with Elite, read GameTime, degradable */
 typedef struct regen_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
-    float dt;                 /* seconds, this frame */
+    float dt;                 /* seconds this run stands for: several frames when throttled */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict hp;
         float *restrict max_hp;
@@ -136,7 +138,7 @@ typedef struct regen_view {
 } regen_view;
 void regen(regen_view v); /* defined in systems/ */
 
-/* system damage (tests/gen/features.h:21:1): write Health, destroys Soldier, destroys Crate, toggles Stunned, after regen */
+/* system damage (tests/gen/features.h:23:1): write Health, destroys Soldier, destroys Crate, toggles Stunned, after regen */
 typedef struct damage_cmd { rt_cmd *cmd; } damage_cmd;
 static inline int damage_destroy_Soldier(damage_cmd c, rt_entity e) {
     return rt_cmd_destroy(c.cmd, e);
@@ -152,6 +154,7 @@ typedef struct damage_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict hp;
         float *restrict max_hp;
@@ -160,11 +163,12 @@ typedef struct damage_view {
 } damage_view;
 void damage(damage_view v); /* defined in systems/ */
 
-/* system grid (tests/gen/features.h:23:1): write SpatialGrid, read Transform, before think */
+/* system grid (tests/gen/features.h:25:1): write SpatialGrid, read Transform, before think */
 typedef struct grid_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     SpatialGrid *spatial_grid; /* resource, written */
     struct {
         const vec3 *restrict pos;
@@ -173,7 +177,7 @@ typedef struct grid_view {
 } grid_view;
 void grid(grid_view v); /* defined in systems/ */
 
-/* system reinforce (tests/gen/features.h:24:1): creates Soldier, read GameTime, serial */
+/* system reinforce (tests/gen/features.h:26:1): creates Soldier, read GameTime, serial */
 typedef struct reinforce_cmd { rt_cmd *cmd; } reinforce_cmd;
 static inline int reinforce_create_Soldier(reinforce_cmd c, const Soldier_init *init) {
     return rt_cmd_create(c.cmd, Soldier_id, init);
@@ -181,17 +185,19 @@ static inline int reinforce_create_Soldier(reinforce_cmd c, const Soldier_init *
 
 typedef struct reinforce_view {
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     const GameTime *game_time; /* resource, read */
     int32_t n_soldier; /* live Soldier entities, before this frame's pending creates */
     reinforce_cmd cmd;               /* structural changes */
 } reinforce_view;
 void reinforce(reinforce_view v); /* defined in systems/ */
 
-/* system draw (tests/gen/features.h:25:1): read Transform, read Health, main_thread */
+/* system draw (tests/gen/features.h:27:1): read Transform, read Health, main_thread */
 typedef struct draw_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         const vec3 *restrict pos;
         const float (*restrict rot)[4];

@@ -10,6 +10,7 @@ static void plan__Walker(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     plan_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     v.jobs.port = rt_jobs_port_of(w, plan_id);
     int32_t pos = begin, lo, hi;
@@ -30,6 +31,7 @@ static void plan__Runner(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     plan_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     v.jobs.port = rt_jobs_port_of(w, plan_id);
     {
@@ -49,6 +51,7 @@ static void look__Walker(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     look_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     v.jobs.port = rt_jobs_port_of(w, look_id);
     {
@@ -66,6 +69,7 @@ static void look__Runner(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     look_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     v.jobs.port = rt_jobs_port_of(w, look_id);
     {
@@ -83,6 +87,7 @@ static void walk__Walker(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     walk_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;
@@ -99,6 +104,7 @@ static void walk__Runner(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     walk_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;

@@ -101,6 +101,7 @@ typedef struct plan_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         const float *restrict x;
         const float *restrict y;
@@ -137,6 +138,7 @@ typedef struct look_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         const float *restrict x;
         const float *restrict y;
@@ -155,6 +157,7 @@ typedef struct walk_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict x;
         float *restrict y;

@@ -9,6 +9,7 @@ static void move__Particle(rt_world *w, rt_table *t, int32_t begin, int32_t end,
         rt_cmd *cmd) {
     move_view v;
     v.dt = rt_world_dt(w);
+    v.quality = rt_world_quality(w);
     (void)cmd;
     {
         v.count = end - begin;

@@ -52,6 +52,7 @@ typedef struct move_view {
     int32_t count;            /* entities in this run */
     const rt_entity *entity;  /* [count] */
     float dt;                 /* seconds, this frame */
+    float quality;            /* quality level, in [0.5, 1]: scale optional work by it */
     struct {
         float *restrict x;
         float *restrict y;
