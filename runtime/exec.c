@@ -10,7 +10,8 @@
  *     consecutive per-entity systems run chunk by chunk (chunk-major: all of
  *     the chain on one chunk while it is in cache, then the next chunk);
  *   - WHOLE: a serial or async system, or a system that iterates no entities,
- *     run as one item on any thread;
+ *     run as one item on any thread (an async system's jobs are jobs.c's: its
+ *     results are resolved at the sync point after its stage);
  *   - MAIN: a main-thread system, run as one item on the thread that called
  *     rt_world_frame.
  *
