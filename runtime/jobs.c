@@ -927,7 +927,10 @@ int rt__jobs_init(rt_world *w, const rt_world_desc *desc) {
     for (int32_t s = 0; s < prog->n_systems; s++)
         if (prog->systems[s].flags & RT_SYSTEM_ASYNC) jobs[n++] = prog->systems[s].job;
     rt_jobs_desc d = desc->jobs;
-    if (d.threads == 0) d.threads = w->stats.threads > 1 ? w->stats.threads - 1 : -1;
+    if (d.threads == 0) /* the executor's workers, as many as the pool allows */
+        d.threads = w->stats.threads <= 1 ? -1
+                    : w->stats.threads - 1 > JOBS_MAX_THREADS ? JOBS_MAX_THREADS
+                                                              : w->stats.threads - 1;
     if (d.late == RT_JOBS_DISCARD && d.threads < 0) {
         rt__free(w, jobs, sizeof *jobs * (size_t)n);
         rt__log(w, RT_LOG_ERROR, "late jobs can only be discarded with job threads to run "
