@@ -65,6 +65,8 @@ enum {
     EXEC_WAKE_NS = 50000,        /* default min_parallel_ns: waking a parked worker */
     EXEC_SPIN_DIVISOR = 10,      /* min_parallel_ns is this much smaller while workers spin */
     EXEC_SAMPLE_EVERY = 32,      /* a small item is timed one time in this many (power of 2) */
+    EXEC_TINY_NS = 1000,         /* measured mode: a run estimated below this is "tiny" */
+    EXEC_TINY_SAMPLE = 8,        /* a tiny run reads the clock one frame in this many (power of 2) */
     EXEC_TIME_ALWAYS_NS = 32000, /* items estimated above this are always timed */
     EXEC_IDLE_SPINS = 64,        /* pauses before an idle thread yields its CPU */
     EXEC_HANDOFF_NS = 1000,      /* a unit waiting for another, on another thread */
@@ -118,7 +120,8 @@ typedef struct exec_live {
 } exec_live;
 
 /* Per thread: what it timed in this stage, by system (sampled mode), and
- * its clock (measured mode). */
+ * its clock (measured mode). In measured mode `timed`/`rows` hold instead the
+ * pending group of tiny runs on the calling thread (flush_group). */
 typedef struct exec_thread {
     alignas(EXEC_LINE) uint64_t clock; /* measured mode: when its last run ended, ns */
     int32_t index;                   /* the thread index: 0 is the caller */
@@ -197,6 +200,7 @@ struct rt__exec {
 
     /* The stage being run in a region: set before it, read by every thread. */
     rt_world *world;
+    int32_t pend_cap;         /* measured mode: room in a thread's tiny group */
     int32_t region_threads;   /* threads offered the region */
     alignas(EXEC_LINE) _Atomic int32_t n_ready;
     _Atomic int32_t n_main;
@@ -531,6 +535,7 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
     x->chunk_rows = rows > INT32_MAX - 63 ? INT32_MAX - 63 : (rows + 63) & ~63;
     x->min_parallel_ns = desc->min_parallel_ns;
     x->untimed = desc->measure == RT_MEASURE_NONE;
+    x->pend_cap = p->n_systems;
     x->threads = 1;
 
     int err = build_units(w, x, desc->system_major);
@@ -656,6 +661,41 @@ static inline void mark(rt__exec *x, exec_thread *th, int32_t s) {
     th->clock = now;
 }
 
+/* Measured mode, calling thread: a run estimated below EXEC_TINY_NS costs
+ * less than a few clock reads, so on most frames it reads no clock. It joins
+ * the thread's pending group, and the group's span (one read, when the next
+ * run that reads the clock starts, or at the end of the stage) is shared
+ * among its runs by their estimated costs. Each tiny system reads the clock
+ * around its own run one frame in EXEC_TINY_SAMPLE, which keeps its cost
+ * estimate (and so its share) measured. Every system is still recorded every
+ * frame; only the split of a group's time is estimated. */
+static inline bool tiny_run(const rt__exec *x, const exec_thread *th, int32_t s,
+                            int64_t rows) {
+    return x->rate_known[s] && x->rate[s] * (double)rows < EXEC_TINY_NS &&
+           ((x->frame + (uint64_t)s) & (EXEC_TINY_SAMPLE - 1)) != 0 &&
+           th->n_timed < x->pend_cap; /* room in the group */
+}
+
+static inline void pend(const rt__exec *x, exec_thread *th, int32_t s, int64_t rows) {
+    th->timed[th->n_timed] = s;
+    th->rows[th->n_timed++] = (int64_t)(x->rate[s] * (double)rows) + 1;
+}
+
+static void flush_group(rt__exec *x, exec_thread *th) {
+    if (th->n_timed == 0) return;
+    uint64_t now = rt_monitor_now_ns(), at = th->clock;
+    double span = (double)(now - at), est = 0;
+    for (int32_t k = 0; k < th->n_timed; k++) est += (double)th->rows[k];
+    for (int32_t k = 0; k < th->n_timed; k++) {
+        uint64_t end = k == th->n_timed - 1 ? now
+                                            : at + (uint64_t)(span * (double)th->rows[k] / est);
+        rt_monitor_record(x->mon, th->timed[k], th->index, at, end);
+        at = end;
+    }
+    th->clock = now;
+    th->n_timed = 0;
+}
+
 /* The part of rows [*begin, *end) of a table of `count` rows that system s
  * runs on this frame: false when it runs none (skipped, or outside its
  * slice). Only degradable systems are ever skipped or sliced. */
@@ -681,10 +721,13 @@ static void run_chunk_measured(rt_world *w, rt__exec *x, int32_t u, int32_t m, i
     rt_table *t = U->tables[m];
     const rt_system_fn *fn = &U->fns[m * U->n_systems];
     for (int32_t k = 0; k < U->n_systems; k++) {
-        int32_t b = begin, e = end;
-        if (x->throttled[u] && !budget_rows(x, U->systems[k], t->count, &b, &e)) continue;
+        int32_t b = begin, e = end, sys = U->systems[k];
+        if (x->throttled[u] && !budget_rows(x, sys, t->count, &b, &e)) continue;
+        bool tiny = tiny_run(x, th, sys, e - b);
+        if (!tiny) flush_group(x, th);
         fn[k](w, t, b, e, cmd);
-        mark(x, th, U->systems[k]);
+        if (tiny) pend(x, th, sys, e - b);
+        else mark(x, th, sys);
     }
 }
 
@@ -744,6 +787,7 @@ static void run_whole_measured(rt_world *w, rt__exec *x, int32_t u, rt_cmd *cmd,
                                exec_thread *th) {
     const exec_unit *U = &x->units[u];
     const int32_t s = U->systems[0];
+    flush_group(x, th);
     if (U->n_matches == 0) {
         if (x->throttled[u] && !x->dec[s].run) return;
         U->once(w, NULL, 0, 0, cmd);
@@ -810,8 +854,12 @@ static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
             if (n == 0) continue; /* matched no entity: not run, not recorded */
             if (n <= chunk && !x->throttled[u]) {
                 if (x->mon) {
+                    int32_t sys = U->systems[0];
+                    bool tiny = tiny_run(x, th, sys, n);
+                    if (!tiny) flush_group(x, th);
                     U->fns[0](w, t, 0, n, NULL);
-                    mark(x, th, U->systems[0]);
+                    if (tiny) pend(x, th, sys, n);
+                    else mark(x, th, sys);
                     continue;
                 }
                 if (!timed_item(x, u, 0, n)) {
@@ -822,6 +870,7 @@ static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
         } else if (unit_rows(w, x, u) == 0) {
             continue;
         }
+        if (x->mon) flush_group(x, th);
         rt_cmd *cmd = U->structural ? &w->cmd : NULL;
         if (cmd) cmd->system = U->systems[0];
         if (U->kind != UNIT_CHUNKED) {
@@ -836,6 +885,7 @@ static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
         }
         if (cmd) cmd->system = -1;
     }
+    if (x->mon) flush_group(x, th);
 }
 
 /* --- a stage on several threads -------------------------------------------------- */
@@ -949,6 +999,7 @@ static void stage_worker(void *ctx, uint32_t thread) {
             claim(x, x->ready, &x->n_ready, &scan, &u, &item, &count)) {
             if (x->mon) th->clock = rt_monitor_now_ns(); /* waiting is nobody's time */
             for (int32_t k = item; k < item + count; k++) run_item(w, x, u, k, th);
+            if (x->mon) flush_group(x, th);
             exec_live *L = &x->live[u];
             if (atomic_fetch_add_explicit(&L->done, count, memory_order_acq_rel) + count ==
                 L->n_items)
