@@ -14,9 +14,11 @@
 #include "body.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 static const char usage[] =
@@ -159,6 +161,24 @@ static int parse_args(int argc, char **argv, options *o) {
     if (o->n_inputs == 0) {
         fprintf(stderr, "ecsc: error: no schema given\n%s", usage);
         return 2;
+    }
+    /* The schema language ships next to ecsc (gen/ecs_schema.h beside
+     * build/): found last, so an explicit -I wins and the build's depfiles
+     * stay relative. */
+    static char shipped[PATH_MAX + 16];
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0 && o->n_args < 126) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = 0;
+        snprintf(shipped, sizeof shipped, "%s/../gen", exe);
+        char probe[PATH_MAX + 32];
+        snprintf(probe, sizeof probe, "%s/ecs_schema.h", shipped);
+        if (access(probe, R_OK) == 0) {
+            o->clang_args[o->n_args++] = "-idirafter";
+            o->clang_args[o->n_args++] = shipped;
+        }
     }
     if (o->n_bodies && o->cmd != CMD_BODYCHECK) {
         fprintf(stderr, "ecsc: error: '%s' is a system body: only bodycheck reads them\n",
