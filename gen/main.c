@@ -176,7 +176,7 @@ static int parse_args(int argc, char **argv, options *o) {
         char probe[PATH_MAX + 32];
         snprintf(probe, sizeof probe, "%s/ecs_schema.h", shipped);
         if (access(probe, R_OK) == 0) {
-            o->clang_args[o->n_args++] = "-idirafter";
+            o->clang_args[o->n_args++] = "-I";
             o->clang_args[o->n_args++] = shipped;
         }
     }
