@@ -202,8 +202,8 @@ static void emit_cmd_api(ecs_text *b, const emitter *e, const ecs_system *s) {
                 s->name, a->target, s->name, a->target, a->target);
         else if (a->kind == ECS_ACCESS_DESTROYS)
             ecs_put(b, "static inline int %s_destroy_%s(%s_cmd c, rt_entity e) {\n"
-                   "    return rt_cmd_destroy(c.cmd, e);\n}\n",
-                s->name, a->target, s->name);
+                   "    return rt_cmd_destroy_in(c.cmd, e, %s_id);\n}\n",
+                s->name, a->target, s->name, a->target);
         else if (a->kind == ECS_ACCESS_TOGGLES)
             ecs_put(b, "static inline int %s_set_%s(%s_cmd c, rt_entity e, bool on) {\n"
                    "    return rt_cmd_tag(c.cmd, e, %s_id, on);\n}\n",

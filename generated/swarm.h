@@ -223,7 +223,7 @@ void bounce(bounce_view v); /* defined in systems/ */
 /* system age (schemas/swarm.h:57:1): write Lifetime, destroys Boid, toggles Fading, ordered_after bounce, budget 2.0 4.0 ms */
 typedef struct age_cmd { rt_cmd *cmd; } age_cmd;
 static inline int age_destroy_Boid(age_cmd c, rt_entity e) {
-    return rt_cmd_destroy(c.cmd, e);
+    return rt_cmd_destroy_in(c.cmd, e, Boid_id);
 }
 static inline int age_set_Fading(age_cmd c, rt_entity e, bool on) {
     return rt_cmd_tag(c.cmd, e, Fading_id, on);

@@ -90,6 +90,11 @@ int rt_cmd_destroy(rt_cmd *c, rt_entity e) {
     return cmd_push(c, CMD_DESTROY, -1, e, 0) ? RT_OK : RT_ENOMEM;
 }
 
+int rt_cmd_destroy_in(rt_cmd *c, rt_entity e, int32_t archetype) {
+    if (archetype < 0 || archetype >= c->world->program->n_archetypes) return RT_EINVAL;
+    return cmd_push(c, CMD_DESTROY, archetype, e, 0) ? RT_OK : RT_ENOMEM;
+}
+
 int rt_cmd_tag(rt_cmd *c, rt_entity e, int32_t tag, bool on) {
     if (tag < 0 || tag >= c->world->program->n_tags) return RT_EINVAL;
     return cmd_push(c, on ? CMD_TAG_ON : CMD_TAG_OFF, tag, e, 0) ? RT_OK : RT_ENOMEM;
@@ -111,9 +116,21 @@ int rt__cmd_apply(rt_world *w, rt_cmd *c) {
             if (rt_entity_is_null(rt_world_create_entity(w, h->arg, payload)))
                 err = RT_ENOMEM;
             break;
-        case CMD_DESTROY:
+        case CMD_DESTROY: {
+            /* A typed destroy names the archetype its system declared: an
+             * entity of another archetype is refused, not destroyed. */
+            int32_t a = h->arg >= 0 ? rt_world_archetype_of(w, h->entity) : -1;
+            if (a >= 0 && a != h->arg) {
+                rt__log(w, RT_LOG_ERROR, "destroy: entity {index %u, gen %u} is a '%s', "
+                        "not a '%s' as declared (ECS_DESTROYS)", h->entity.index,
+                        h->entity.gen, w->program->archetypes[a].name,
+                        w->program->archetypes[h->arg].name);
+                err = RT_EINVAL;
+                break;
+            }
             err = rt_world_destroy_entity(w, h->entity);
             break;
+        }
         case CMD_TAG_ON:
         case CMD_TAG_OFF:
             err = rt_world_set_tag(w, h->entity, h->arg, h->op == CMD_TAG_ON);

@@ -240,6 +240,9 @@ bool rt_table_next_run(const rt_table *t, const rt_filter *f, int32_t *pos,
  * reported when it is applied: nothing is dropped silently. */
 int rt_cmd_create(rt_cmd *c, int32_t archetype, const void *init);
 int rt_cmd_destroy(rt_cmd *c, rt_entity e);
+/* Destroys e only if it is of `archetype` when applied; otherwise the
+ * command is refused and reported (the generated <system>_destroy_<A>). */
+int rt_cmd_destroy_in(rt_cmd *c, rt_entity e, int32_t archetype);
 int rt_cmd_tag(rt_cmd *c, rt_entity e, int32_t tag, bool on);
 
 /* --- async jobs (jobs.c, docs/jobs.md) ---------------------------------- */

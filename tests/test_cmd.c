@@ -116,6 +116,27 @@ static void cmd_out_of_memory_is_reported(void **state) {
     assert_int_equal(a.outstanding, 0);
 }
 
+/* A typed destroy (the generated <system>_destroy_<A>) names the archetype
+ * its system declared: an entity of another archetype is refused and
+ * reported when applied, and stays alive. */
+static void cmd_typed_destroy_refuses_other_archetype(void **state) {
+    (void)state;
+    test_log log = {0};
+    rt_world *w = test_world(NULL, &log, 0);
+    rt_entity ab = make_ab(w, 1.0f, 0);
+    rt_entity b = Bonly_create(w, &(Bonly_init){.b = {.n = 5}});
+    rt_cmd *c = rt_world_cmd(w);
+    assert_int_equal(rt_cmd_destroy_in(c, b, AB_id), RT_OK);
+    assert_int_equal(rt_cmd_destroy_in(c, ab, AB_id), RT_OK);
+    assert_int_equal(rt_cmd_destroy_in(c, ab, 99), RT_EINVAL);
+    assert_int_equal(rt_world_sync(w), RT_OK); /* reported, not a frame failure */
+    assert_true(rt_world_alive(w, b));
+    assert_false(rt_world_alive(w, ab));
+    assert_int_equal(log.errors, 1);
+    assert_non_null(strstr(log.last, "'Bonly', not a 'AB'"));
+    rt_world_destroy(w);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cmd_destroy_lands_at_sync),
@@ -124,6 +145,7 @@ int main(void) {
         cmocka_unit_test(cmd_double_destroy_reported_not_corrupting),
         cmocka_unit_test(cmd_applies_in_record_order),
         cmocka_unit_test(cmd_out_of_memory_is_reported),
+        cmocka_unit_test(cmd_typed_destroy_refuses_other_archetype),
     };
     return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);
 }

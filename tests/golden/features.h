@@ -141,10 +141,10 @@ void regen(regen_view v); /* defined in systems/ */
 /* system damage (tests/gen/features.h:23:1): write Health, destroys Soldier, destroys Crate, toggles Stunned, after regen */
 typedef struct damage_cmd { rt_cmd *cmd; } damage_cmd;
 static inline int damage_destroy_Soldier(damage_cmd c, rt_entity e) {
-    return rt_cmd_destroy(c.cmd, e);
+    return rt_cmd_destroy_in(c.cmd, e, Soldier_id);
 }
 static inline int damage_destroy_Crate(damage_cmd c, rt_entity e) {
-    return rt_cmd_destroy(c.cmd, e);
+    return rt_cmd_destroy_in(c.cmd, e, Crate_id);
 }
 static inline int damage_set_Stunned(damage_cmd c, rt_entity e, bool on) {
     return rt_cmd_tag(c.cmd, e, Stunned_id, on);
