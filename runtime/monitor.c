@@ -5,7 +5,9 @@
  * one line for them) and a ring of spans. record() touches only its own slot, so
  * it needs neither a lock nor an atomic. frame_end() runs after every record() of
  * the frame (the caller guarantees the ordering), sums the slots into one row of
- * the window and zeroes them.
+ * the window and zeroes them, in one pass over each slot; a slot that recorded
+ * nothing this frame (its `records` is 0) is all zero already and is skipped, so a
+ * frame that ran on one thread costs one pass whatever the thread count.
  *
  * The window is frame-major: hist[(f % window) * system_count + s] is system s's
  * time in frame f, or RT_MONITOR_NOT_RUN. A frame's row is written in one
@@ -149,6 +151,7 @@ typedef struct rt_monitor__slot {
     rt_monitor__acc *acc;     /* [system_count] */
     rt_monitor__span *spans;  /* ring of span_mask + 1, or NULL without trace */
     uint64_t head;            /* spans recorded since create */
+    uint64_t records;         /* runs recorded this frame: 0 -> acc is all zero */
 } __attribute__((aligned(RT_MONITOR__CACHE_LINE))) rt_monitor__slot;
 
 struct rt_monitor {
@@ -347,12 +350,11 @@ int rt_monitor_create(const rt_monitor_desc *desc, rt_monitor **out) {
 
 /* ---- hot path --------------------------------------------------------------- */
 
-void rt_monitor_record(rt_monitor *mon, int32_t system, int32_t thread,
-                       uint64_t begin_ns, uint64_t end_ns) {
+/* One run into a thread's slot: its time and chunk count, and its span. */
+static inline void rt_monitor__put(rt_monitor *mon, rt_monitor__slot *slot, int32_t system,
+                                   uint64_t begin_ns, uint64_t end_ns) {
     assert(system >= 0 && system < mon->system_count);
-    assert(thread >= 0 && thread < mon->thread_count);
     assert(end_ns >= begin_ns);
-    rt_monitor__slot *slot = &mon->slots[thread];
     uint64_t d = end_ns - begin_ns;
     slot->acc[system].ns += d;
     slot->acc[system].chunks++;
@@ -365,32 +367,90 @@ void rt_monitor_record(rt_monitor *mon, int32_t system, int32_t thread,
     }
 }
 
+void rt_monitor_record(rt_monitor *mon, int32_t system, int32_t thread,
+                       uint64_t begin_ns, uint64_t end_ns) {
+    assert(thread >= 0 && thread < mon->thread_count);
+    rt_monitor__slot *slot = &mon->slots[thread];
+    slot->records++;
+    rt_monitor__put(mon, slot, system, begin_ns, end_ns);
+}
+
+void rt_monitor_record_many(rt_monitor *mon, int32_t thread, int32_t n, const int32_t *systems,
+                            uint64_t begin_ns, const uint64_t *end_ns) {
+    assert(thread >= 0 && thread < mon->thread_count);
+    assert(n >= 0);
+    rt_monitor__slot *slot = &mon->slots[thread];
+    /* The slot's fields in locals: the stores below may alias them as far as
+     * the compiler knows (the build has -fno-strict-aliasing). */
+    rt_monitor__acc *acc = slot->acc;
+    rt_monitor__span *spans = slot->spans;
+    const uint64_t mask = mon->span_mask;
+    uint64_t head = slot->head;
+    for (int32_t k = 0; k < n; k++) {
+        int32_t s = systems[k];
+        uint64_t end = end_ns[k], d = end - begin_ns;
+        assert(s >= 0 && s < mon->system_count);
+        assert(end >= begin_ns);
+        acc[s].ns += d;
+        acc[s].chunks++;
+        if (spans) {
+            rt_monitor__span *sp = &spans[head++ & mask];
+            sp->begin_ns = begin_ns;
+            sp->dur_ns = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+            sp->system = s;
+        }
+        begin_ns = end;
+    }
+    slot->head = head;
+    slot->records += (uint64_t)n;
+}
+
 void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns) {
     const int32_t S = mon->system_count, T = mon->thread_count;
     const uint64_t f = mon->frames;
     const size_t slot_index = (size_t)(f % (uint64_t)mon->window);
     uint64_t *row = mon->hist + slot_index * (size_t)S;
     uint32_t *chunks = mon->last_chunks;
+    uint64_t *span_end = mon->span_end + (size_t)(f % (uint64_t)(mon->window + 1)) * (size_t)T;
 
-    /* Sum the thread slots, thread by thread, so every pass is sequential. */
-    const rt_monitor__acc *acc0 = mon->slots[0].acc;
-    for (int32_t s = 0; s < S; s++) {
-        row[s] = acc0[s].ns;
-        chunks[s] = (uint32_t)acc0[s].chunks;
-    }
-    for (int32_t t = 1; t < T; t++) {
-        const rt_monitor__acc *acc = mon->slots[t].acc;
+    /* One pass per slot that recorded anything this frame (the others are
+     * still all zero), reading and clearing it together: the first such slot
+     * sets the row, later ones add to it. With one such slot (one thread, or
+     * a frame that stayed on the calling thread) the pass writes the row
+     * finished, NOT_RUN included. */
+    int32_t active = 0, last = -1;
+    for (int32_t t = 0; t < T; t++)
+        if (mon->slots[t].records) active++, last = t;
+    if (active == 0) {
         for (int32_t s = 0; s < S; s++) {
-            row[s] += acc[s].ns;
-            chunks[s] += (uint32_t)acc[s].chunks;
+            row[s] = RT_MONITOR_NOT_RUN;
+            chunks[s] = 0;
         }
+    } else if (active == 1) {
+        rt_monitor__acc *acc = mon->slots[last].acc;
+        for (int32_t s = 0; s < S; s++) {
+            row[s] = acc[s].chunks ? acc[s].ns : RT_MONITOR_NOT_RUN;
+            chunks[s] = (uint32_t)acc[s].chunks;
+            acc[s] = (rt_monitor__acc){0, 0};
+        }
+    } else {
+        bool first = true;
+        for (int32_t t = 0; t < T; t++) {
+            rt_monitor__acc *acc = mon->slots[t].acc;
+            if (!mon->slots[t].records) continue;
+            for (int32_t s = 0; s < S; s++) {
+                row[s] = (first ? 0 : row[s]) + acc[s].ns;
+                chunks[s] = (first ? 0 : chunks[s]) + (uint32_t)acc[s].chunks;
+                acc[s] = (rt_monitor__acc){0, 0};
+            }
+            first = false;
+        }
+        for (int32_t s = 0; s < S; s++)
+            if (chunks[s] == 0) row[s] = RT_MONITOR_NOT_RUN;
     }
-    for (int32_t s = 0; s < S; s++)
-        if (chunks[s] == 0) row[s] = RT_MONITOR_NOT_RUN;
     for (int32_t t = 0; t < T; t++) {
-        rt_monitor__slot *slot = &mon->slots[t];
-        memset(slot->acc, 0, (size_t)S * sizeof *slot->acc);
-        mon->span_end[(size_t)(f % (uint64_t)(mon->window + 1)) * (size_t)T + (size_t)t] = slot->head;
+        mon->slots[t].records = 0;
+        span_end[t] = mon->slots[t].head;
     }
     mon->frame_ns[slot_index] = frame_ns;
     mon->frame_stamp[slot_index] = mon->clock(mon->clock_user);

@@ -129,6 +129,11 @@ size_t rt_monitor_bytes(const rt_monitor *mon);
  * lock; a thread index must be used by one thread at a time. */
 void rt_monitor_record(rt_monitor *mon, int32_t system, int32_t thread,
                        uint64_t begin_ns, uint64_t end_ns);
+/* n runs back to back on `thread`, as n calls of rt_monitor_record: systems[k] ran
+ * from end_ns[k - 1] (begin_ns for k = 0) to end_ns[k]. One call for a group of
+ * small runs costs less than a call each. */
+void rt_monitor_record_many(rt_monitor *mon, int32_t thread, int32_t n, const int32_t *systems,
+                            uint64_t begin_ns, const uint64_t *end_ns);
 
 /* Closes the frame: sums each system's chunks into the window and starts the next
  * frame. frame_ns is the whole frame (the caller decides what that spans). */
