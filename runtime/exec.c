@@ -173,6 +173,10 @@ struct rt__exec {
      * estimate is one multiply-add per archetype. */
     double *rate;             /* [n_systems] */
     uint8_t *rate_known;      /* [n_systems] */
+    int64_t *tiny_rows;       /* [n_systems]: runs of fewer rows are tiny (tiny_run);
+                                 0 until the system's rate is known */
+    uint8_t *unit_stale;      /* [n_units]: a system of it may have last_ns != 0
+                                 (rt__exec_account_frame) */
     double *unit_rate;        /* [n_units] */
     int64_t *always_rows;     /* [n_units]: items of this many rows are always timed */
     int64_t *unit_rows;       /* [n_units]: rows (calls) this frame */
@@ -544,6 +548,7 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
         !EXEC_ALLOC(x->ready, x->max_stage_units) ||
         !EXEC_ALLOC(x->main_ready, x->max_stage_units) ||
         !EXEC_ALLOC(x->rate, p->n_systems) || !EXEC_ALLOC(x->rate_known, p->n_systems) ||
+        !EXEC_ALLOC(x->tiny_rows, p->n_systems) || !EXEC_ALLOC(x->unit_stale, x->n_units) ||
         !EXEC_ALLOC(x->unit_rate, x->n_units) || !EXEC_ALLOC(x->unit_rows, x->n_units) ||
         !EXEC_ALLOC(x->always_rows, x->n_units) ||
         !EXEC_ALLOC(x->arch_rate, (size_t)x->n_stages * (size_t)p->n_archetypes) ||
@@ -617,6 +622,8 @@ void rt__exec_fini(rt_world *w) {
     EXEC_FREE(x->unit_rows, x->n_units);
     EXEC_FREE(x->unit_rate, x->n_units);
     EXEC_FREE(x->rate_known, p->n_systems);
+    EXEC_FREE(x->unit_stale, x->n_units);
+    EXEC_FREE(x->tiny_rows, p->n_systems);
     EXEC_FREE(x->rate, p->n_systems);
     EXEC_FREE(x->main_ready, x->max_stage_units);
     EXEC_FREE(x->ready, x->max_stage_units);
@@ -671,7 +678,7 @@ static inline void mark(rt__exec *x, exec_thread *th, int32_t s) {
  * frame; only the split of a group's time is estimated. */
 static inline bool tiny_run(const rt__exec *x, const exec_thread *th, int32_t s,
                             int64_t rows) {
-    return x->rate_known[s] && x->rate[s] * (double)rows < EXEC_TINY_NS &&
+    return rows < x->tiny_rows[s] && /* rate known, rate * rows < EXEC_TINY_NS */
            ((x->frame + (uint64_t)s) & (EXEC_TINY_SAMPLE - 1)) != 0 &&
            th->n_timed < x->pend_cap; /* room in the group */
 }
@@ -681,17 +688,22 @@ static inline void pend(const rt__exec *x, exec_thread *th, int32_t s, int64_t r
     th->rows[th->n_timed++] = (int64_t)(x->rate[s] * (double)rows) + 1;
 }
 
+/* The group's runs end at `at` plus the span times their estimates so far
+ * over all estimates (ends in th->ns, unused in measured mode), the last at
+ * now; one call records them all. */
 static void flush_group(rt__exec *x, exec_thread *th) {
-    if (th->n_timed == 0) return;
+    const int32_t n = th->n_timed;
+    if (n == 0) return;
     uint64_t now = rt_monitor_now_ns(), at = th->clock;
-    double span = (double)(now - at), est = 0;
-    for (int32_t k = 0; k < th->n_timed; k++) est += (double)th->rows[k];
-    for (int32_t k = 0; k < th->n_timed; k++) {
-        uint64_t end = k == th->n_timed - 1 ? now
-                                            : at + (uint64_t)(span * (double)th->rows[k] / est);
-        rt_monitor_record(x->mon, th->timed[k], th->index, at, end);
-        at = end;
+    double est = 0, sum = 0;
+    for (int32_t k = 0; k < n; k++) est += (double)th->rows[k];
+    const double scale = (double)(now - at) / est;
+    for (int32_t k = 0; k < n - 1; k++) {
+        sum += (double)th->rows[k];
+        th->ns[k] = at + (uint64_t)(sum * scale); /* sum < est: never past now */
     }
+    th->ns[n - 1] = now;
+    rt_monitor_record_many(x->mon, th->index, n, th->timed, at, th->ns);
     th->clock = now;
     th->n_timed = 0;
 }
@@ -1166,6 +1178,8 @@ static void update_rate(rt_world *w, rt__exec *x, int32_t si, int32_t s, uint64_
     double after = x->rate_known[s] ? before + (sample - before) * 0.25 : rate;
     x->rate[s] = after;
     x->rate_known[s] = 1;
+    x->tiny_rows[s] = after * (double)INT32_MAX < EXEC_TINY_NS ? INT32_MAX
+                      : (int64_t)ceil(EXEC_TINY_NS / after);
     const rt_system_desc *d = &p->systems[s];
     if (d->n_matches == 0) x->once_rate[si] += after - before;
     double *ar = &x->arch_rate[(size_t)si * (size_t)p->n_archetypes];
@@ -1249,35 +1263,42 @@ static int sync_stage(rt_world *w, rt__exec *x) {
  * is sampled at once. A time-sliced system ran on 1/slice_count of its rows. */
 void rt__exec_account_frame(rt_world *w, const uint64_t *system_ns) {
     rt__exec *x = w->exec;
-    const rt_program *p = w->program;
     rt_system_stats *stats = w->system_stats;
-    for (int32_t i = 0; i < p->n_steps; i++) {
-        int32_t s = x->step_system[i];
-        rt_system_stats *ss = &stats[s];
-        uint64_t ns = system_ns[s];
-        /* runs is every frame: rt_world_stats_get fills it in, so that the
-         * systems that did not run cost no write here. */
-        if (ns == RT_MONITOR_NOT_RUN) {
-            if (ss->last_ns) ss->last_ns = 0;
-            continue;
-        }
-        ss->last_ns = ns;
-        ss->total_ns += ns;
-        if (ns > ss->max_ns) ss->max_ns = ns;
-        ss->timed++;
-    }
     const uint64_t frame = x->frame - 1; /* rt__exec_frame counted it already */
     for (int32_t u = 0; u < x->n_units; u++) {
         const exec_unit *U = &x->units[u];
-        if ((x->unit_rate[u] != (double)INFINITY &&
-             ((uint64_t)u + frame) % EXEC_SHAPE_EVERY != 0) ||
-            x->unit_rows[u] == 0)
+        const int64_t unit_rows = x->unit_rows[u];
+        if (unit_rows == 0) {
+            /* Ran nothing, so recorded nothing: only last_ns may need its
+             * zero, and once it has it, the unit costs this test alone. */
+            if (x->unit_stale[u])
+                for (int32_t k = 0; k < U->n_systems; k++) stats[U->systems[k]].last_ns = 0;
+            x->unit_stale[u] = 0;
+            continue;
+        }
+        /* runs is every frame: rt_world_stats_get fills it in, so that the
+         * systems that did not run cost no write here. */
+        for (int32_t k = 0; k < U->n_systems; k++) {
+            int32_t s = U->systems[k];
+            rt_system_stats *ss = &stats[s];
+            uint64_t ns = system_ns[s];
+            if (ns == RT_MONITOR_NOT_RUN) {
+                ss->last_ns = 0;
+                continue;
+            }
+            ss->last_ns = ns;
+            ss->total_ns += ns;
+            if (ns > ss->max_ns) ss->max_ns = ns;
+            ss->timed++;
+        }
+        x->unit_stale[u] = 1;
+        if (x->unit_rate[u] != (double)INFINITY && ((uint64_t)u + frame) % EXEC_SHAPE_EVERY != 0)
             continue;
         int32_t si = x->stage_of_system[U->systems[0]];
         bool changed = false;
         for (int32_t k = 0; k < U->n_systems; k++) {
             int32_t s = U->systems[k];
-            int64_t rows = x->unit_rows[u];
+            int64_t rows = unit_rows;
             if (x->dec && x->dec[s].slice_count > 1) rows /= x->dec[s].slice_count;
             if (system_ns[s] == RT_MONITOR_NOT_RUN || rows <= 0) continue;
             update_rate(w, x, si, s, system_ns[s], rows);
