@@ -65,13 +65,19 @@ enum {
     EXEC_WAKE_NS = 50000,        /* default min_parallel_ns: waking a parked worker */
     EXEC_SPIN_DIVISOR = 10,      /* min_parallel_ns is this much smaller while workers spin */
     EXEC_SAMPLE_EVERY = 32,      /* a small item is timed one time in this many (power of 2) */
-    EXEC_TINY_NS = 1000,         /* measured mode: a run estimated below this is "tiny" */
     EXEC_TINY_SAMPLE = 8,        /* a tiny run reads the clock one frame in this many (power of 2) */
+    EXEC_TINY_BLOCK = 16,        /* systems (by index) that read it in the same frames */
     EXEC_TIME_ALWAYS_NS = 32000, /* items estimated above this are always timed */
     EXEC_IDLE_SPINS = 64,        /* pauses before an idle thread yields its CPU */
     EXEC_HANDOFF_NS = 1000,      /* a unit waiting for another, on another thread */
     EXEC_SHAPE_EVERY = 16,       /* frames between estimates of a stage's parallelism */
 };
+
+/* Measured mode: a run estimated below this many ns is "tiny" (tiny_run). A
+ * macro so that bench/profile_w4.sh can scale it by valgrind's slowdown. */
+#ifndef EXEC_TINY_NS
+#define EXEC_TINY_NS 1000.0
+#endif
 
 /* Guesses that stand in until a system has been timed once: it is timed in
  * its first frame, so they only steer that frame's choice of threads. */
@@ -120,8 +126,9 @@ typedef struct exec_live {
 } exec_live;
 
 /* Per thread: what it timed in this stage, by system (sampled mode), and
- * its clock (measured mode). In measured mode `timed`/`rows` hold instead the
- * pending group of tiny runs on the calling thread (flush_group). */
+ * its clock (measured mode). In measured mode `timed`/`est` hold instead the
+ * pending group of tiny runs on the thread, and `ns` their ends when the
+ * group is recorded (flush_group). */
 typedef struct exec_thread {
     alignas(EXEC_LINE) uint64_t clock; /* measured mode: when its last run ended, ns */
     int32_t index;                   /* the thread index: 0 is the caller */
@@ -129,8 +136,9 @@ typedef struct exec_thread {
     int64_t *rows;                   /* [n_systems]: rows (calls, for once-systems) timed */
     int32_t *timed;                  /* [n_systems]: systems with rows > 0, in order met */
     int32_t n_timed;
+    double *est;                     /* [n_systems]: measured mode, estimated ns */
     int32_t *stack;                  /* [max_stage_units]: release_units' work */
-    size_t bytes;                    /* of the block holding the four arrays */
+    size_t bytes;                    /* of the block holding the five arrays */
 } exec_thread;
 
 /* A command slot, on lines of its own: neighbours are recorded by other
@@ -581,16 +589,19 @@ int rt__exec_init(rt_world *w, const rt_world_desc *desc) {
     }
     if (!EXEC_ALLOC(x->thr, x->threads)) return RT_ENOMEM;
     for (int32_t t = 0; t < x->threads; t++) {
-        /* The four arrays in one block of whole lines: no line is shared
+        /* The five arrays in one block of whole lines: no line is shared
          * with another thread's block. */
         size_t n = (size_t)p->n_systems + 1, nu = (size_t)x->max_stage_units + 1;
-        size_t bytes = (n * (sizeof(uint64_t) + sizeof(int64_t) + sizeof(int32_t)) +
+        size_t bytes = (n * (sizeof(uint64_t) + sizeof(int64_t) + sizeof(double) +
+                             sizeof(int32_t)) +
                         nu * sizeof(int32_t) + EXEC_LINE - 1) & ~(size_t)(EXEC_LINE - 1);
         uint8_t *b = exec_alloc_zero(w, bytes);
         if (!b) return RT_ENOMEM;
         x->thr[t].ns = (uint64_t *)b;
         x->thr[t].rows = (int64_t *)(b + n * sizeof(uint64_t));
-        x->thr[t].timed = (int32_t *)(b + n * (sizeof(uint64_t) + sizeof(int64_t)));
+        x->thr[t].est = (double *)(b + n * (sizeof(uint64_t) + sizeof(int64_t)));
+        x->thr[t].timed = (int32_t *)(b + n * (sizeof(uint64_t) + sizeof(int64_t) +
+                                               sizeof(double)));
         x->thr[t].stack = x->thr[t].timed + n;
         x->thr[t].bytes = bytes;
         x->thr[t].index = t;
@@ -668,24 +679,26 @@ static inline void mark(rt__exec *x, exec_thread *th, int32_t s) {
     th->clock = now;
 }
 
-/* Measured mode, calling thread: a run estimated below EXEC_TINY_NS costs
- * less than a few clock reads, so on most frames it reads no clock. It joins
- * the thread's pending group, and the group's span (one read, when the next
- * run that reads the clock starts, or at the end of the stage) is shared
- * among its runs by their estimated costs. Each tiny system reads the clock
- * around its own run one frame in EXEC_TINY_SAMPLE, which keeps its cost
- * estimate (and so its share) measured. Every system is still recorded every
- * frame; only the split of a group's time is estimated. */
-static inline bool tiny_run(const rt__exec *x, const exec_thread *th, int32_t s,
-                            int64_t rows) {
+/* Measured mode: a run estimated below EXEC_TINY_NS costs less than a few
+ * clock reads, so on most frames it reads no clock. It joins the thread's
+ * pending group, and the group's span (one read, when the next run that
+ * reads the clock starts, or at the end of the stage or item) is shared among
+ * its runs by their estimated costs. Each tiny system reads the clock around
+ * its own run one frame in EXEC_TINY_SAMPLE, which keeps its cost estimate
+ * (and so its share) measured; systems are sampled in blocks of
+ * EXEC_TINY_BLOCK consecutive indices, so that the sampled runs of a chain
+ * are mostly back to back and share their reads (the end of one is the begin
+ * of the next). Every system is still recorded every frame; only the split of
+ * a group's time is estimated. The caller checks that the group has room
+ * (pend_cap runs). */
+static inline bool tiny_run(const rt__exec *x, int32_t s, int64_t rows) {
     return rows < x->tiny_rows[s] && /* rate known, rate * rows < EXEC_TINY_NS */
-           ((x->frame + (uint64_t)s) & (EXEC_TINY_SAMPLE - 1)) != 0 &&
-           th->n_timed < x->pend_cap; /* room in the group */
+           ((x->frame + (uint64_t)s / EXEC_TINY_BLOCK) & (EXEC_TINY_SAMPLE - 1)) != 0;
 }
 
 static inline void pend(const rt__exec *x, exec_thread *th, int32_t s, int64_t rows) {
     th->timed[th->n_timed] = s;
-    th->rows[th->n_timed++] = (int64_t)(x->rate[s] * (double)rows) + 1;
+    th->est[th->n_timed++] = x->rate[s] * (double)rows + 1.0;
 }
 
 /* The group's runs end at `at` plus the span times their estimates so far
@@ -696,10 +709,10 @@ static void flush_group(rt__exec *x, exec_thread *th) {
     if (n == 0) return;
     uint64_t now = rt_monitor_now_ns(), at = th->clock;
     double est = 0, sum = 0;
-    for (int32_t k = 0; k < n; k++) est += (double)th->rows[k];
+    for (int32_t k = 0; k < n; k++) est += th->est[k];
     const double scale = (double)(now - at) / est;
     for (int32_t k = 0; k < n - 1; k++) {
-        sum += (double)th->rows[k];
+        sum += th->est[k];
         th->ns[k] = at + (uint64_t)(sum * scale); /* sum < est: never past now */
     }
     th->ns[n - 1] = now;
@@ -726,20 +739,43 @@ static bool budget_rows(const rt__exec *x, int32_t s, int32_t count, int32_t *be
 
 /* Rows [begin, end) of match m through every system of the unit, measured:
  * each system's run is recorded, and a throttled unit asks each system
- * which of the rows it runs this frame. */
+ * which of the rows it runs this frame. Unthrottled, a chain is taken in
+ * stretches of tiny runs: their calls back to back, then their entries in
+ * the group (a tight loop each, instead of the bookkeeping of each run
+ * reloaded around each call), then the next run that reads the clock. */
 static void run_chunk_measured(rt_world *w, rt__exec *x, int32_t u, int32_t m, int32_t begin,
                                int32_t end, rt_cmd *cmd, exec_thread *th) {
     const exec_unit *U = &x->units[u];
     rt_table *t = U->tables[m];
     const rt_system_fn *fn = &U->fns[m * U->n_systems];
-    for (int32_t k = 0; k < U->n_systems; k++) {
-        int32_t b = begin, e = end, sys = U->systems[k];
-        if (x->throttled[u] && !budget_rows(x, sys, t->count, &b, &e)) continue;
-        bool tiny = tiny_run(x, th, sys, e - b);
-        if (!tiny) flush_group(x, th);
-        fn[k](w, t, b, e, cmd);
-        if (tiny) pend(x, th, sys, e - b);
-        else mark(x, th, sys);
+    const int32_t *sys = U->systems, n = U->n_systems;
+    if (x->throttled[u]) {
+        for (int32_t k = 0; k < n; k++) {
+            int32_t b = begin, e = end;
+            if (!budget_rows(x, sys[k], t->count, &b, &e)) continue;
+            bool tiny = th->n_timed < x->pend_cap && tiny_run(x, sys[k], e - b);
+            if (!tiny) flush_group(x, th);
+            fn[k](w, t, b, e, cmd);
+            if (tiny) pend(x, th, sys[k], e - b);
+            else mark(x, th, sys[k]);
+        }
+        return;
+    }
+    const int64_t rows = end - begin;
+    for (int32_t k = 0; k < n;) {
+        if (th->n_timed == x->pend_cap) flush_group(x, th);
+        int32_t room = x->pend_cap - th->n_timed, j = k;
+        while (j < n && j - k < room && tiny_run(x, sys[j], rows)) j++;
+        if (j > k) {
+            for (int32_t i = k; i < j; i++) fn[i](w, t, begin, end, cmd);
+            for (int32_t i = k; i < j; i++) pend(x, th, sys[i], rows);
+            k = j;
+            continue;
+        }
+        flush_group(x, th);
+        fn[k](w, t, begin, end, cmd);
+        mark(x, th, sys[k]);
+        k++;
     }
 }
 
@@ -867,7 +903,7 @@ static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
             if (n <= chunk && !x->throttled[u]) {
                 if (x->mon) {
                     int32_t sys = U->systems[0];
-                    bool tiny = tiny_run(x, th, sys, n);
+                    bool tiny = th->n_timed < x->pend_cap && tiny_run(x, sys, n);
                     if (!tiny) flush_group(x, th);
                     U->fns[0](w, t, 0, n, NULL);
                     if (tiny) pend(x, th, sys, n);
