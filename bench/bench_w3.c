@@ -11,7 +11,7 @@
  * entities with one rt_world_create_entities call. The floor of each op is
  * the same data movement on plain SoA arrays (no entity index), in the same
  * order. Each repetition is checked: counts, sampled entities' components
- * against their init values, stale handles after destroy, the tag bits set
+ * against their init values, stale handles after destroy, the tags set
  * or clear, and the floor's arrays against the world's columns. */
 #include "bench.h"
 #include "churn.h"
@@ -40,7 +40,7 @@ typedef struct w3_data {
     rt_entity *e;       /* [n] */
     int32_t *rows;      /* [n]: row of the k-th destroy */
     churn_soa soa;
-    uint64_t *bits;     /* [n / 64 + 1]: the tag floor */
+    uint8_t *tags;      /* [n]: the tag floor */
 } w3_data;
 
 static int w3_check_created(rt_world *w, const w3_data *d, const char *what) {
@@ -67,14 +67,14 @@ static int w3_check_destroyed(rt_world *w, const w3_data *d) {
     return 0;
 }
 
-/* Entities with tag Marked, counted from the table's bit column, and a
- * sample asked through the API; the floor's bits must say the same. */
+/* Entities with tag Marked, counted from the table's tag column, and a
+ * sample asked through the API; the floor's tags must say the same. */
 static int w3_check_tags(rt_world *w, const w3_data *d, bool on) {
     const rt_table *t = rt_world_table(w, Body_id);
     int64_t set = 0, floor_set = 0;
-    for (int32_t i = 0; i < (d->n + 63) / 64; i++) {
-        set += __builtin_popcountll(t->tag_bits[0][i]);
-        floor_set += __builtin_popcountll(d->bits[i]);
+    for (int32_t i = 0; i < d->n; i++) {
+        set += t->tags[0][i];
+        floor_set += d->tags[i];
     }
     if (set != (on ? d->n : 0) || floor_set != set)
         return bench_fail("W3", "tag_%s: %lld entities tagged (floor %lld), expected %d",
@@ -226,7 +226,7 @@ static int w3_tags(const bench_opts *o, w3_data *d) {
         uint64_t t0 = bench_now_ns();
         for (int32_t i = 0; i < n; i++) failed |= Marked_set(w, d->e[i], true);
         uint64_t t1 = bench_now_ns();
-        churn_floor_tags(d->bits, n, true);
+        churn_floor_tags(d->tags, n, true);
         uint64_t t2 = bench_now_ns();
         if (failed || w3_check_tags(w, d, true) != 0) {
             bench_fail("W3", "tag on failed");
@@ -235,7 +235,7 @@ static int w3_tags(const bench_opts *o, w3_data *d) {
         uint64_t t3 = bench_now_ns();
         for (int32_t i = 0; i < n; i++) failed |= Marked_set(w, d->e[i], false);
         uint64_t t4 = bench_now_ns();
-        churn_floor_tags(d->bits, n, false);
+        churn_floor_tags(d->tags, n, false);
         uint64_t t5 = bench_now_ns();
         if (failed || w3_check_tags(w, d, false) != 0) {
             bench_fail("W3", "tag off failed");
@@ -262,10 +262,10 @@ int bench_w3_run(const bench_opts *o) {
     d.rows = bench_alloc(sizeof(int32_t) * n);
     d.soa = (churn_soa){bench_alloc(sizeof(float) * n), bench_alloc(sizeof(float) * n),
                         bench_alloc(sizeof(float) * n), bench_alloc(sizeof(float) * n), 0};
-    d.bits = bench_alloc(sizeof(uint64_t) * (n / 64 + 1));
+    d.tags = bench_alloc(n);
     int err = -1;
     if (!row_of || !at_row || !d.in || !d.e || !d.rows || !d.soa.px || !d.soa.py ||
-        !d.soa.vx || !d.soa.vy || !d.bits) {
+        !d.soa.vx || !d.soa.vy || !d.tags) {
         bench_fail("W3", "out of memory");
         goto done;
     }
@@ -278,6 +278,6 @@ int bench_w3_run(const bench_opts *o) {
     if (!err) err = w3_tags(o, &d);
 done:
     free(row_of), free(at_row), free(d.in), free(d.e), free(d.rows);
-    free(d.soa.px), free(d.soa.py), free(d.soa.vx), free(d.soa.vy), free(d.bits);
+    free(d.soa.px), free(d.soa.py), free(d.soa.vx), free(d.soa.vy), free(d.tags);
     return err;
 }

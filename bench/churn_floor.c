@@ -33,9 +33,10 @@ void churn_floor_destroy(churn_soa *s, const int32_t *rows, int32_t n) {
     s->count = last;
 }
 
-void churn_floor_tags(uint64_t *bits, int32_t n, bool on) {
-    for (int32_t i = 0; i < n; i++) {
-        if (on) bits[i >> 6] |= 1ull << (i & 63);
-        else bits[i >> 6] &= ~(1ull << (i & 63));
-    }
+/* One store per entity, as the world does it: gcc would otherwise turn the
+ * loop into a memset or vector stores, which switching tags one entity at a
+ * time cannot do. */
+__attribute__((optimize("no-tree-loop-distribute-patterns", "no-tree-vectorize")))
+void churn_floor_tags(uint8_t *tags, int32_t n, bool on) {
+    for (int32_t i = 0; i < n; i++) tags[i] = on;
 }

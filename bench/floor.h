@@ -39,8 +39,9 @@ void churn_floor_create(churn_soa *s, const float (*in)[4], int32_t n);
 /* W3: removes rows[0], rows[1], ... in turn, each by moving the last row
  * into it: the rows the ecsc world removed, in the same order. */
 void churn_floor_destroy(churn_soa *s, const int32_t *rows, int32_t n);
-/* W3: sets or clears bits 0..n-1 one at a time. */
-void churn_floor_tags(uint64_t *bits, int32_t n, bool on);
+/* W3: sets or clears tag bytes 0..n-1 one at a time (a byte per row, like
+ * the world's tag columns). */
+void churn_floor_tags(uint8_t *tags, int32_t n, bool on);
 
 /* W4: one frame of the work of the 200 working systems: cols[k][i] += 1
  * for every column k and entity i (bench/bench_w4.c). */

@@ -13,9 +13,9 @@ out=build/prof
 mkdir -p "$out"
 [ -f build/bgen/churn.h ] || ninja build/bgen/churn.h
 gcc -std=c11 -O2 -g -march=x86-64-v3 -ffp-contract=off -fno-strict-aliasing -fno-ipa-icf -D_GNU_SOURCE \
-    -pthread -iquote . -iquote gen -iquote runtime -iquote build/bgen \
+    -pthread -I/usr/include/cjson -iquote . -iquote gen -iquote runtime -iquote build/bgen \
     -o "$out/churn_profile" bench/churn_profile.c build/bgen/churn.c \
-    runtime/world.c runtime/entity.c runtime/table.c runtime/cmd.c runtime/exec.c runtime/log.c
+    runtime/*.c -lcjson
 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
     --toggle-collect=profiled_round "$out/churn_profile" "$n" >/dev/null 2>"$out/valgrind.log" ||
     { tail -20 "$out/valgrind.log"; exit 1; }

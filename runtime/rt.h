@@ -43,7 +43,7 @@
  *   See docs/budgets.md.
  *
  * Files: world.c (world, frame loop, hashing), entity.c (entity index),
- * table.c (SoA tables, tag bits, filter runs), cmd.c (command buffers),
+ * table.c (SoA tables, tag columns, filter runs), cmd.c (command buffers),
  * exec.c (executing the plan, in parallel on pool.c's threads, measured
  * into monitor.c and obeying budget.c's decisions), jobs.c (async jobs
  * across frames, docs/jobs.md), log.c (errors and log messages).
@@ -124,7 +124,7 @@ typedef struct rt_archetype_desc {
     int32_t n_columns;
     const rt_column_desc *columns;
     int32_t n_tags;
-    const int32_t *tags;   /* program tag ids; bit column i holds tags[i] */
+    const int32_t *tags;   /* program tag ids; tag column i holds tags[i] */
     uint32_t init_size;    /* bytes, sizeof(<Archetype>_init) */
 } rt_archetype_desc;
 
@@ -216,12 +216,12 @@ struct rt_table {
     int32_t capacity;       /* rows allocated in every column */
     void **columns;         /* [desc->n_columns], 64-byte aligned arrays */
     rt_entity *entities;    /* [capacity]: the entity of each row */
-    uint64_t **tag_bits;    /* [desc->n_tags], bit per row */
+    uint8_t **tags;         /* [desc->n_tags]: a byte per row, 1 on, 0 off */
     const rt_archetype_desc *desc;
 };
 
-/* A tag filter for iteration: rows must have every bit column in `with`
- * and none in `without` (indices into the table's tag bit columns). */
+/* A tag filter for iteration: rows must have every tag column in `with`
+ * and none in `without` (indices into the table's tag columns). */
 typedef struct rt_filter {
     int32_t n_with, n_without;
     int32_t with[4], without[4];
@@ -534,7 +534,7 @@ int32_t rt_world_entity_count(const rt_world *w);
 int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n);
 
 /* Hash of every table's live rows, column by column, with entity handles and
- * tag bits. Equal worlds hash equal on every machine (it hashes bytes, so
+ * tags (packed as bits). Equal worlds hash equal on every machine (it hashes bytes, so
  * -ffp-contract=off matters). Resources are left out: the runtime does not
  * know their fields, and the padding bytes of a struct assigned by value are
  * not guaranteed to be copied; compare the resources a test cares about. */
@@ -578,7 +578,7 @@ float rt_world_system_dt(const rt_world *w, int32_t system);
  * Without a budget controller, paces at 60 Hz. */
 uint64_t rt_world_pace(rt_world *w);
 /* Refreshes the bytes each part of the world holds in the monitor's memory
- * report: "storage/<Archetype>" (columns, entities, tag bits), "entities"
+ * report: "storage/<Archetype>" (columns, entities, tags), "entities"
  * (the entity index), "commands" (command buffers), "executor" (plan, pool,
  * per-thread scratch), "monitor", "budget". Their sum is stats.bytes_live.
  * Main thread, between frames; RT_EINVAL without a monitor. */

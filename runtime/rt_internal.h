@@ -98,7 +98,7 @@ typedef struct rt__plan_col {
 typedef struct rt__row_plan rt__row_plan;
 
 /* Removes row `row` of t by moving the last row into it (entity, columns and
- * tag bits). Returns RT_OK, so that rt_world_destroy_entity can end in a
+ * tags). Returns RT_OK, so that rt_world_destroy_entity can end in a
  * tail call to it. */
 typedef int (*rt__remove_fn)(rt_table *t, const rt__row_plan *p, int32_t row);
 /* Writes the columns of row `row` from `init` (an _init struct; NULL:
@@ -115,7 +115,7 @@ typedef rt_entity (*rt__write_fn)(const rt__row_plan *p, int32_t row, const void
  * (rt__table_init). */
 struct rt__row_plan {
     int32_t n4, n8, n_any;  /* columns of 4 bytes, of 8 bytes, of other sizes */
-    int32_t n_tags;         /* tag bit columns */
+    int32_t n_tags;         /* tag columns */
     rt__plan_col *cols;     /* [n4 + n8 + n_any], in that order */
     rt__remove_fn remove;
     rt__write_fn write;
@@ -132,8 +132,20 @@ size_t rt__table_bytes(const rt_table *t);
 static inline uint32_t rt__load32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t rt__load64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
+/* Rows [64 * wi, 64 * wi + 64) of a tag column (a byte per row, 0 or 1) as
+ * a 64-bit word, row r at bit r % 64: what filters and the world hash read.
+ * Eight bytes become eight bits with one multiply: byte j, times the
+ * constant, lands at bit 56 + j and nothing carries (each byte is 0 or 1). */
+static inline uint64_t rt__tag_word(const uint8_t *col, size_t wi) {
+    const uint8_t *p = col + wi * 64;
+    uint64_t w = 0;
+    for (int q = 0; q < 8; q++)
+        w |= ((rt__load64(p + 8 * q) * 0x0102040810204080ull) >> 56) << (8 * q);
+    return w;
+}
+
 /* Appends a row for entity e holding `init` (an archetype _init struct;
- * NULL: zeros). The caller made room: count < capacity. Tag bits of rows
+ * NULL: zeros). The caller made room: count < capacity. Tags of rows
  * >= count are kept zero, so the new row has no tags. The columns are
  * written by the plan's function, like rt__table_remove. Returns e. */
 RT__HOT rt_entity rt__table_push(rt_table *t, const rt__row_plan *p, rt_entity e,
@@ -227,11 +239,11 @@ struct rt_world {
     rt_table *tables;          /* [n_archetypes] */
     rt__row_plan *plans;       /* [n_archetypes]: how rows are copied */
     void **resources;          /* [n_resources] */
-    /* [n_archetypes * n_tags]: where the archetype's table keeps the bit
-     * column of the tag (&tables[a].tag_bits[k], stable for the world's
-     * life), NULL when the archetype has no such tag. One load from a
-     * (archetype, tag) to the bits: switching a tag is one bit write. */
-    uint64_t *const **tag_col;
+    /* [n_archetypes * n_tags]: where the archetype's table keeps the
+     * column of the tag (&tables[a].tags[k], stable for the world's life),
+     * NULL when the archetype has no such tag. One load from an (archetype,
+     * tag) to the column: switching a tag is one byte store. */
+    uint8_t *const **tag_col;
     rt_cmd cmd;
     float dt;
     rt_world_stats stats;
@@ -262,8 +274,8 @@ void rt__free(rt_world *w, void *p, size_t size);
 void *rt__block_alloc(void *user, size_t size, size_t align);
 void rt__block_free(void *user, void *ptr);
 
-static inline uint64_t *const *rt__tag_col(const rt_world *w, int32_t archetype,
-                                           int32_t tag) {
+static inline uint8_t *const *rt__tag_col(const rt_world *w, int32_t archetype,
+                                          int32_t tag) {
     return w->tag_col[archetype * w->n_tags + tag];
 }
 

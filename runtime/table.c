@@ -3,8 +3,10 @@
  * Every field of every component is a column: Position{x,y} is two float
  * arrays. Rows [0, count) are live and dense; removing a row moves the last
  * row into it. Columns are 64-byte aligned and their capacity is a multiple
- * of 64 rows, so a column is a whole number of cache lines and every tag bit
- * column is a whole number of 64-bit words. Growth doubles capacity and
+ * of 64 rows, so a column is a whole number of cache lines. A tag is a
+ * column too, a byte per row (1: on): switching a tag is a byte store that
+ * never waits on a neighbour's, and a filter reads 64 rows as one word
+ * (rt__tag_word). Growth doubles capacity and
  * copies: no allocation per entity, and none at all while capacity lasts.
  *
  * Writing and removing rows go through a row plan built here for each
@@ -20,7 +22,7 @@
 
 #include <string.h>
 
-static size_t bits_bytes(int32_t capacity) { return (size_t)capacity / 64 * 8; }
+static size_t tag_bytes(int32_t capacity) { return (size_t)capacity; }
 
 static rt__remove_fn remove_for(const rt__row_plan *p);
 static rt__write_fn write_for(const rt__row_plan *p);
@@ -53,8 +55,8 @@ int rt__table_init(rt_world *w, rt_table *t, rt__row_plan *plan,
     memset(t, 0, sizeof *t);
     t->desc = desc;
     t->columns = rt__alloc_zero(w, sizeof(void *) * (size_t)(desc->n_columns + 1));
-    t->tag_bits = rt__alloc_zero(w, sizeof(uint64_t *) * (size_t)(desc->n_tags + 1));
-    if (!t->columns || !t->tag_bits) return RT_ENOMEM;
+    t->tags = rt__alloc_zero(w, sizeof(uint8_t *) * (size_t)(desc->n_tags + 1));
+    if (!t->columns || !t->tags) return RT_ENOMEM;
     if (plan_init(w, plan, desc) != RT_OK) return RT_ENOMEM;
     return capacity > 0 ? rt__table_reserve(w, t, plan, capacity) : RT_OK;
 }
@@ -66,10 +68,10 @@ void rt__table_fini(rt_world *w, rt_table *t, rt__row_plan *plan) {
             rt__free(w, t->columns[i], (size_t)t->capacity * d->columns[i].size);
         rt__free(w, t->columns, sizeof(void *) * (size_t)(d->n_columns + 1));
     }
-    if (t->tag_bits) {
+    if (t->tags) {
         for (int32_t i = 0; i < d->n_tags; i++)
-            rt__free(w, t->tag_bits[i], bits_bytes(t->capacity));
-        rt__free(w, t->tag_bits, sizeof(uint64_t *) * (size_t)(d->n_tags + 1));
+            rt__free(w, t->tags[i], tag_bytes(t->capacity));
+        rt__free(w, t->tags, sizeof(uint8_t *) * (size_t)(d->n_tags + 1));
     }
     rt__free(w, t->entities, (size_t)t->capacity * sizeof(rt_entity));
     memset(t, 0, sizeof *t);
@@ -80,7 +82,7 @@ void rt__table_fini(rt_world *w, rt_table *t, rt__row_plan *plan) {
 size_t rt__table_bytes(const rt_table *t) {
     size_t row = sizeof(rt_entity);
     for (int32_t i = 0; i < t->desc->n_columns; i++) row += t->desc->columns[i].size;
-    return row * (size_t)t->capacity + bits_bytes(t->capacity) * (size_t)t->desc->n_tags;
+    return row * (size_t)t->capacity + tag_bytes(t->capacity) * (size_t)t->desc->n_tags;
 }
 
 /* Grows every column to hold `rows` and points the plan at the new columns.
@@ -94,7 +96,7 @@ int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows
     if (cap > INT32_MAX - 63) return RT_ELIMIT;
     int32_t n = d->n_columns, nt = d->n_tags;
     void *cols[n + 1];
-    uint64_t *bits[nt + 1];
+    uint8_t *bits[nt + 1];
     rt_entity *ents = rt__alloc(w, (size_t)cap * sizeof(rt_entity), 64);
     int32_t ok_cols = 0, ok_bits = 0;
     if (!ents) goto fail;
@@ -103,7 +105,7 @@ int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows
         if (!cols[ok_cols]) goto fail;
     }
     for (; ok_bits < nt; ok_bits++) {
-        bits[ok_bits] = rt__alloc(w, bits_bytes((int32_t)cap), 64);
+        bits[ok_bits] = rt__alloc(w, tag_bytes((int32_t)cap), 64);
         if (!bits[ok_bits]) goto fail;
     }
     size_t live = (size_t)t->count;
@@ -113,10 +115,10 @@ int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows
         t->columns[i] = cols[i];
     }
     for (int32_t i = 0; i < nt; i++) {
-        memset(bits[i], 0, bits_bytes((int32_t)cap));
-        if (t->capacity) memcpy(bits[i], t->tag_bits[i], bits_bytes(t->capacity));
-        rt__free(w, t->tag_bits[i], bits_bytes(t->capacity));
-        t->tag_bits[i] = bits[i];
+        memset(bits[i], 0, tag_bytes((int32_t)cap));
+        if (t->capacity) memcpy(bits[i], t->tags[i], tag_bytes(t->capacity));
+        rt__free(w, t->tags[i], tag_bytes(t->capacity));
+        t->tags[i] = bits[i];
     }
     if (live) memcpy(ents, t->entities, live * sizeof(rt_entity));
     rt__free(w, t->entities, (size_t)t->capacity * sizeof(rt_entity));
@@ -127,7 +129,7 @@ int rt__table_reserve(rt_world *w, rt_table *t, rt__row_plan *plan, int32_t rows
     return RT_OK;
 fail:
     for (int32_t i = 0; i < ok_cols; i++) rt__free(w, cols[i], (size_t)cap * d->columns[i].size);
-    for (int32_t i = 0; i < ok_bits; i++) rt__free(w, bits[i], bits_bytes((int32_t)cap));
+    for (int32_t i = 0; i < ok_bits; i++) rt__free(w, bits[i], tag_bytes((int32_t)cap));
     rt__free(w, ents, (size_t)cap * sizeof(rt_entity));
     return RT_ENOMEM;
 }
@@ -174,19 +176,16 @@ static rt__write_fn write_for(const rt__row_plan *p) {
 /* --- removing rows ---------------------------------------------------------
  *
  * Moving the last row onto itself (row == last) is harmless, and cheaper
- * than a branch. Each tag bit moves from `last` to `row`, then `last` is
- * cleared, so rows >= count keep no tags. Words are written only when a bit
- * changes: destroying untagged entities stores nothing there, and
- * back-to-back destroys do not wait on each other's stores to one word. */
+ * than a branch. Each tag moves from `last` to `row`, then `last` is
+ * cleared, so rows >= count keep no tags. Bytes are written only when they
+ * change: destroying untagged entities stores nothing there. */
 
 RT__HOT void move_tags(rt_table *t, int32_t n_tags, int32_t row, int32_t last) {
-    const uint32_t rw = (uint32_t)row >> 6, lw = (uint32_t)last >> 6;
-    const uint64_t row_mask = 1ull << (row & 63), last_mask = 1ull << (last & 63);
     for (int32_t i = 0; i < n_tags; i++) {
-        uint64_t *b = t->tag_bits[i];
-        const bool at_last = (b[lw] & last_mask) != 0, at_row = (b[rw] & row_mask) != 0;
-        if (at_last != at_row) b[rw] ^= row_mask;
-        if (at_last) b[lw] &= ~last_mask;
+        uint8_t *b = t->tags[i];
+        const uint8_t at_last = b[last];
+        if (at_last != b[row]) b[row] = at_last;
+        if (at_last) b[last] = 0;
     }
 }
 
@@ -249,8 +248,9 @@ static rt__remove_fn remove_for(const rt__row_plan *p) {
 /* The filter's verdict on the 64 rows of word `wi`: bit set = row passes. */
 static uint64_t filter_word(const rt_table *t, const rt_filter *f, int32_t wi) {
     uint64_t m = ~0ull;
-    for (int32_t i = 0; i < f->n_with; i++) m &= t->tag_bits[f->with[i]][wi];
-    for (int32_t i = 0; i < f->n_without; i++) m &= ~t->tag_bits[f->without[i]][wi];
+    for (int32_t i = 0; i < f->n_with; i++) m &= rt__tag_word(t->tags[f->with[i]], (size_t)wi);
+    for (int32_t i = 0; i < f->n_without; i++)
+        m &= ~rt__tag_word(t->tags[f->without[i]], (size_t)wi);
     return m;
 }
 

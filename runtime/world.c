@@ -211,7 +211,7 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
         const rt_archetype_desc *d = &p->archetypes[i];
         if (rt__table_init(w, &w->tables[i], &w->plans[i], d, cap) != RT_OK) goto fail;
         for (int32_t k = 0; k < d->n_tags; k++)
-            w->tag_col[i * p->n_tags + d->tags[k]] = &w->tables[i].tag_bits[k];
+            w->tag_col[i * p->n_tags + d->tags[k]] = &w->tables[i].tags[k];
     }
     for (int32_t i = 0; i < p->n_resources; i++) {
         const rt_type_desc *r = &p->resources[i];
@@ -443,13 +443,11 @@ int rt_world_set_tag(rt_world *w, rt_entity e, int32_t tag, bool on) {
     if ((uint32_t)tag >= (uint32_t)w->n_tags) return RT_EINVAL;
     rt__slot *s = rt__entities_lookup(&w->entities, e);
     if (!s) return report_stale(w, e, "tag");
-    uint64_t *const *col = rt__tag_col(w, s->archetype, tag);
+    uint8_t *const *col = rt__tag_col(w, s->archetype, tag);
     if (!col) return RT_ENOTFOUND;
-    const uint32_t row = (uint32_t)s->row;
-    uint64_t *word = *col + (row >> 6);
-    const uint64_t mask = 1ull << (row & 63);
-    if (on) *word |= mask;
-    else *word &= ~mask;
+    /* A byte store, not a bit in a shared word: back-to-back calls do not
+     * wait on each other's read-modify-write (docs/bench.md, W3). */
+    (*col)[s->row] = on;
     return RT_OK;
 }
 
@@ -457,10 +455,9 @@ int rt_world_has_tag(const rt_world *w, rt_entity e, int32_t tag) {
     if (tag < 0 || tag >= w->program->n_tags) return -RT_EINVAL;
     rt__slot *s = rt__entities_lookup(&w->entities, e);
     if (!s) return -report_stale(w, e, "has tag");
-    uint64_t *const *col = rt__tag_col(w, s->archetype, tag);
+    uint8_t *const *col = rt__tag_col(w, s->archetype, tag);
     if (!col) return 0;
-    const uint32_t row = (uint32_t)s->row;
-    return (int)(((*col)[row >> 6] >> (row & 63)) & 1);
+    return (*col)[s->row];
 }
 
 void *rt_world_resource(rt_world *w, int32_t resource) {
@@ -610,8 +607,14 @@ uint64_t rt_world_hash(const rt_world *w) {
         for (int32_t c = 0; c < t->desc->n_columns; c++)
             h = hash_bytes(h, t->columns[c], n * t->desc->columns[c].size);
         h = hash_bytes(h, t->entities, n * sizeof(rt_entity));
-        for (int32_t k = 0; k < t->desc->n_tags; k++)
-            h = hash_bytes(h, t->tag_bits[k], (n + 63) / 64 * 8);
+        /* Tags hash as bits packed 64 rows to a word (rows >= count are
+         * 0), as hash_bytes would hash such words: the hash does not
+         * depend on how a table stores its tags. */
+        for (int32_t k = 0; k < t->desc->n_tags; k++) {
+            size_t words = (n + 63) / 64;
+            for (size_t i = 0; i < words; i++) h = mix(h, rt__tag_word(t->tags[k], i));
+            h = mix(h, (uint64_t)(words * 8));
+        }
     }
     return h;
 }
