@@ -505,7 +505,17 @@ const rt_program *rt_world_program(const rt_world *w);
  * result is bit-identical for every thread count (docs/exec.md). Not
  * reentrant: one thread at a time calls the frame. */
 int rt_world_frame(rt_world *w, float dt);
-float rt_world_dt(const rt_world *w);     /* dt of the frame being run */
+/* The first member of every world: what a generated system reads on every
+ * run, so that rt_world_dt and rt_world_quality below are inline loads
+ * rather than calls (W4: 400 runs a frame). Read it only through them. */
+typedef struct rt__world_head {
+    float dt;      /* seconds, the frame being run */
+    float quality; /* this frame's quality level */
+} rt__world_head;
+/* dt of the frame being run. */
+static inline float rt_world_dt(const rt_world *w) {
+    return ((const rt__world_head *)(const void *)w)->dt;
+}
 uint64_t rt_world_frame_index(const rt_world *w);
 
 rt_entity rt_world_create_entity(rt_world *w, int32_t archetype, const void *init);
@@ -567,7 +577,9 @@ rt_budget *rt_world_budget(const rt_world *w);
 /* The quality level of the frame being run (or the last one), in
  * [quality_min, 1]: 1 unless budgets are enforced. Every system's view
  * carries it as v.quality; a renderer reads it here. */
-float rt_world_quality(const rt_world *w);
+static inline float rt_world_quality(const rt_world *w) {
+    return ((const rt__world_head *)(const void *)w)->quality;
+}
 /* dt for a system's run this frame: dt times the frames it stands for (a
  * degradable system skipped for k - 1 frames, or updating each entity every
  * k-th frame, integrates over k frames). Views of degradable systems get it

@@ -230,6 +230,7 @@ uint64_t rt__jobs_bytes(const rt_world *w);
 /* --- world.c ------------------------------------------------------------------ */
 
 struct rt_world {
+    rt__world_head head;       /* first: rt.h reads dt and quality through it */
     const rt_program *program;
     rt_allocator allocator;
     rt_log_fn log;
@@ -245,7 +246,6 @@ struct rt_world {
      * tag) to the column: switching a tag is one byte store. */
     uint8_t *const **tag_col;
     rt_cmd cmd;
-    float dt;
     rt_world_stats stats;
     rt_system_stats *system_stats; /* [n_systems] */
     rt__exec *exec;            /* exec.c */
@@ -254,7 +254,6 @@ struct rt_world {
     rt_budget *budget;         /* NULL: no budgets */
     const rt_budget_decision *decisions; /* this frame's, [n_systems]; NULL
                                             without a budget controller */
-    float quality;             /* this frame's quality level */
     float *system_dt;          /* [n_systems]: dt of each system's run */
     float system_dt_of;        /* the dt system_dt holds without a controller */
     uint64_t pace_deadline;    /* rt_world_pace without a controller, ns */

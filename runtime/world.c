@@ -223,7 +223,7 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
     w->stats.n_systems = p->n_systems;
     w->stats.systems = w->system_stats;
     if (rt__exec_init(w, desc) != RT_OK) goto fail;
-    w->quality = 1.0f;
+    w->head.quality = 1.0f;
     w->system_dt = rt__alloc_zero(w, sizeof(float) * (size_t)(p->n_systems + 1));
     if (!w->system_dt || create_monitor(w, desc) != RT_OK || create_budget(w, desc) != RT_OK)
         goto fail;
@@ -492,14 +492,14 @@ static void begin_budget_frame(rt_world *w, float dt) {
     const rt_budget_frame *fr = rt_budget_frame_begin(w->budget);
     const rt_budget_decision *d = fr->systems;
     w->decisions = d;
-    w->quality = fr->quality;
+    w->head.quality = fr->quality;
     for (int32_t s = 0; s < fr->system_count; s++)
         w->system_dt[s] = d[s].elapsed_frames > 1 ? dt * (float)d[s].elapsed_frames : dt;
 }
 
 int rt_world_frame(rt_world *w, float dt) {
     uint64_t t0 = rt_now_ns();
-    w->dt = dt;
+    w->head.dt = dt;
     if (w->budget) {
         begin_budget_frame(w, dt);
     } else if (w->system_dt_of != dt) { /* without throttling: dt, refilled when it changes */
@@ -522,10 +522,9 @@ int rt_world_frame(rt_world *w, float dt) {
 
 rt_monitor *rt_world_monitor(const rt_world *w) { return w->monitor; }
 rt_budget *rt_world_budget(const rt_world *w) { return w->budget; }
-float rt_world_quality(const rt_world *w) { return w->quality; }
 
 float rt_world_system_dt(const rt_world *w, int32_t system) {
-    return system >= 0 && system < w->program->n_systems ? w->system_dt[system] : w->dt;
+    return system >= 0 && system < w->program->n_systems ? w->system_dt[system] : w->head.dt;
 }
 
 uint64_t rt_world_pace(rt_world *w) {
@@ -563,7 +562,6 @@ int rt_world_sync(rt_world *w) { return rt__cmd_apply(w, &w->cmd); }
 
 rt_cmd *rt_world_cmd(rt_world *w) { return &w->cmd; }
 
-float rt_world_dt(const rt_world *w) { return w->dt; }
 uint64_t rt_world_frame_index(const rt_world *w) { return w->stats.frames; }
 
 const rt_world_stats *rt_world_stats_get(const rt_world *w) {

@@ -118,7 +118,7 @@ static uint64_t run_reference(const planrun_case *c, uint64_t seed) {
     for (int32_t i = 0; i < n; i++) rt__cmd_init(w, &cmd[i]);
     item items[4096];
     for (int f = 0; f < FRAMES; f++) {
-        w->dt = 1.0f / 60.0f;
+        w->head.dt = 1.0f / 60.0f;
         for (int k = 0; k < c->n_order; k++) {
             int32_t x = c->order[k];
             int ni = items_of(w, x, false, NULL, items, 4096);
@@ -147,7 +147,7 @@ static uint64_t run_plan(const planrun_case *c, uint64_t seed, uint64_t trial) {
     uint64_t s = trial * 0x9e3779b97f4a7c15ull + seed + 7;
     bool ok = true;
     for (int f = 0; f < FRAMES && ok; f++) {
-        w->dt = 1.0f / 60.0f;
+        w->head.dt = 1.0f / 60.0f;
         for (int32_t first = 0; first < p->n_steps && ok;) {
             int32_t last = first;
             while (last < p->n_steps - 1 && !(p->steps[last].flags & RT_STEP_SYNC_AFTER)) last++;
