@@ -405,6 +405,25 @@ void rt_monitor_record_many(rt_monitor *mon, int32_t thread, int32_t n, const in
     slot->records += (uint64_t)n;
 }
 
+/* Asks for the lines the next frame will write on the calling thread (the
+ * main thread, slot 0): its row of the window, and as many spans as this
+ * frame recorded there. Both were last written a window (a ring) ago, so
+ * they are out of the nearer caches by now; fetched here, they arrive while
+ * the next frame runs instead of stalling its writes. Only a hint. */
+static void rt_monitor__warm_next(const rt_monitor *mon, uint64_t spans) {
+    enum { LINE = RT_MONITOR__CACHE_LINE, MOST = 256 }; /* lines of each kind, at most */
+    const size_t S = (size_t)mon->system_count;
+    const char *row = (const char *)(mon->hist + (size_t)(mon->frames % (uint64_t)mon->window) * S);
+    size_t lines = (S * sizeof *mon->hist + LINE - 1) / LINE;
+    for (size_t k = 0; k < lines && k < MOST; k++) __builtin_prefetch(row + k * LINE, 1);
+    const rt_monitor__slot *slot = &mon->slots[0];
+    if (!slot->spans) return;
+    const size_t per_line = LINE / sizeof(rt_monitor__span);
+    if (spans > (uint64_t)mon->span_mask + 1) spans = (uint64_t)mon->span_mask + 1;
+    for (uint64_t i = 0; i < spans && i / per_line < MOST; i += per_line)
+        __builtin_prefetch(&slot->spans[(slot->head + i) & mon->span_mask], 1);
+}
+
 void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns) {
     const int32_t S = mon->system_count, T = mon->thread_count;
     const uint64_t f = mon->frames;
@@ -448,6 +467,9 @@ void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns) {
         for (int32_t s = 0; s < S; s++)
             if (chunks[s] == 0) row[s] = RT_MONITOR_NOT_RUN;
     }
+    const uint64_t ends = (uint64_t)mon->window + 1;
+    uint64_t recorded = mon->slots[0].head - /* spans of slot 0 this frame */
+                        (f ? mon->span_end[((f - 1) % ends) * (uint64_t)T] : 0);
     for (int32_t t = 0; t < T; t++) {
         mon->slots[t].records = 0;
         span_end[t] = mon->slots[t].head;
@@ -455,6 +477,7 @@ void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns) {
     mon->frame_ns[slot_index] = frame_ns;
     mon->frame_stamp[slot_index] = mon->clock(mon->clock_user);
     mon->frames = f + 1;
+    rt_monitor__warm_next(mon, recorded);
 }
 
 /* ---- statistics ------------------------------------------------------------ */
