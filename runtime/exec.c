@@ -740,9 +740,11 @@ static bool budget_rows(const rt__exec *x, int32_t s, int32_t count, int32_t *be
 /* Rows [begin, end) of match m through every system of the unit, measured:
  * each system's run is recorded, and a throttled unit asks each system
  * which of the rows it runs this frame. Unthrottled, a chain is taken in
- * stretches of tiny runs: their calls back to back, then their entries in
- * the group (a tight loop each, instead of the bookkeeping of each run
- * reloaded around each call), then the next run that reads the clock. */
+ * stretches: tiny runs join the group in one tight loop (a run's place in it
+ * does not depend on what the run does, so it is taken first) and are then
+ * called back to back, instead of the bookkeeping of each run being reloaded
+ * around each call; runs that read the clock follow in a stretch of their
+ * own, recorded in one call. */
 static void run_chunk_measured(rt_world *w, rt__exec *x, int32_t u, int32_t m, int32_t begin,
                                int32_t end, rt_cmd *cmd, exec_thread *th) {
     const exec_unit *U = &x->units[u];
@@ -764,18 +766,33 @@ static void run_chunk_measured(rt_world *w, rt__exec *x, int32_t u, int32_t m, i
     const int64_t rows = end - begin;
     for (int32_t k = 0; k < n;) {
         if (th->n_timed == x->pend_cap) flush_group(x, th);
-        int32_t room = x->pend_cap - th->n_timed, j = k;
-        while (j < n && j - k < room && tiny_run(x, sys[j], rows)) j++;
+        /* The tiny runs from k on join the group (pend, in locals: no call
+         * in between), then run. */
+        int32_t at = th->n_timed, j = k;
+        const int32_t cap = x->pend_cap;
+        int32_t *timed = th->timed;
+        double *est = th->est;
+        const double *rate = x->rate, r = (double)rows;
+        while (j < n && at < cap && tiny_run(x, sys[j], rows)) {
+            timed[at] = sys[j];
+            est[at++] = rate[sys[j++]] * r + 1.0;
+        }
         if (j > k) {
+            th->n_timed = at;
             for (int32_t i = k; i < j; i++) fn[i](w, t, begin, end, cmd);
-            for (int32_t i = k; i < j; i++) pend(x, th, sys[i], rows);
             k = j;
             continue;
         }
+        /* A stretch of runs that read the clock: the end of each, read
+         * after it, is the begin of the next; recorded in one call. */
         flush_group(x, th);
-        fn[k](w, t, begin, end, cmd);
-        mark(x, th, sys[k]);
-        k++;
+        do {
+            fn[j](w, t, begin, end, cmd);
+            th->ns[j - k] = rt_monitor_now_ns();
+        } while (++j < n && !tiny_run(x, sys[j], rows));
+        rt_monitor_record_many(x->mon, th->index, j - k, &sys[k], th->clock, th->ns);
+        th->clock = th->ns[j - k - 1];
+        k = j;
     }
 }
 
