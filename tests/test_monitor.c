@@ -256,6 +256,74 @@ static void collect(void *user, const rt_monitor_span *s) {
     c->spans[c->count++] = *s;
 }
 
+/* record_many is n calls of record, back to back: the same times, chunk
+ * counts and spans, each run beginning where the one before it ended. */
+static void monitor_record_many_equals_records(void **state) {
+    (void)state;
+    rt_monitor *many = make(4, 2, 8, 64), *one = make(4, 2, 8, 64);
+    const int32_t systems[] = {2, 0, 2, 3};
+    const uint64_t ends[] = {110, 150, 151, 190};
+    for (int f = 0; f < 3; f++) {
+        rt_monitor_record_many(many, 1, 4, systems, 100, ends);
+        rt_monitor_record_many(many, 0, 0, systems, 100, ends); /* nothing */
+        uint64_t at = 100;
+        for (int k = 0; k < 4; k++) {
+            rt_monitor_record(one, systems[k], 1, at, ends[k]);
+            at = ends[k];
+        }
+        rt_monitor_frame_end(many, 500);
+        rt_monitor_frame_end(one, 500);
+    }
+    for (uint64_t f = 0; f < 3; f++)
+        for (int32_t s = 0; s < 4; s++)
+            assert_true(rt_monitor_sample_ns(many, f, s) == rt_monitor_sample_ns(one, f, s));
+    assert_int_equal(rt_monitor_sample_ns(many, 2, 2), 10 + 1);
+    assert_true(rt_monitor_sample_ns(many, 2, 1) == RT_MONITOR_NOT_RUN);
+    rt_monitor_stats st;
+    rt_monitor_get_system_stats(many, 2, &st);
+    assert_int_equal(st.last_chunks, 2);
+    collected a = {0}, b = {0};
+    assert_int_equal(rt_monitor_each_span(many, 0, 2, collect, &a), 0);
+    assert_int_equal(rt_monitor_each_span(one, 0, 2, collect, &b), 0);
+    assert_int_equal(a.count, 12);
+    assert_int_equal(b.count, 12);
+    for (int i = 0; i < a.count; i++)
+        assert_true(a.spans[i].begin_ns == b.spans[i].begin_ns &&
+                    a.spans[i].end_ns == b.spans[i].end_ns &&
+                    a.spans[i].system == b.spans[i].system &&
+                    a.spans[i].thread == 1 && a.spans[i].frame == b.spans[i].frame);
+    rt_monitor_destroy(many);
+    rt_monitor_destroy(one);
+}
+
+/* A frame whose runs were all on one thread, then one on another, then one
+ * on both, then none: frame end skips the slots that recorded nothing and
+ * still clears what the others held. */
+static void monitor_frame_end_skips_idle_slots(void **state) {
+    (void)state;
+    rt_monitor *mon = make(2, 3, 8, 0);
+    rt_monitor_record(mon, 0, 2, 0, 30);
+    rt_monitor_frame_end(mon, 100);
+    rt_monitor_record(mon, 1, 1, 0, 40);
+    rt_monitor_frame_end(mon, 100);
+    rt_monitor_record(mon, 1, 0, 0, 5);
+    rt_monitor_record(mon, 1, 2, 0, 6);
+    rt_monitor_frame_end(mon, 100);
+    rt_monitor_frame_end(mon, 100);
+    assert_int_equal(rt_monitor_sample_ns(mon, 0, 0), 30);
+    assert_true(rt_monitor_sample_ns(mon, 0, 1) == RT_MONITOR_NOT_RUN);
+    assert_true(rt_monitor_sample_ns(mon, 1, 0) == RT_MONITOR_NOT_RUN);
+    assert_int_equal(rt_monitor_sample_ns(mon, 1, 1), 40);
+    assert_true(rt_monitor_sample_ns(mon, 2, 0) == RT_MONITOR_NOT_RUN);
+    assert_int_equal(rt_monitor_sample_ns(mon, 2, 1), 11);
+    assert_true(rt_monitor_sample_ns(mon, 3, 0) == RT_MONITOR_NOT_RUN);
+    assert_true(rt_monitor_sample_ns(mon, 3, 1) == RT_MONITOR_NOT_RUN);
+    rt_monitor_stats st;
+    rt_monitor_get_system_stats(mon, 1, &st);
+    assert_int_equal(st.last_chunks, 0);
+    rt_monitor_destroy(mon);
+}
+
 /* Each span comes back once with its frame; frames outside the range do not. */
 static void monitor_spans_keep_frames(void **state) {
     (void)state;
@@ -463,6 +531,8 @@ int main(void) {
         cmocka_unit_test(monitor_percentile_small_samples),
         cmocka_unit_test(monitor_percentile_matches_sorted_reference),
         cmocka_unit_test(monitor_record_sums_chunks_across_threads),
+        cmocka_unit_test(monitor_record_many_equals_records),
+        cmocka_unit_test(monitor_frame_end_skips_idle_slots),
         cmocka_unit_test(monitor_stats_skip_frames_not_run),
         cmocka_unit_test(monitor_spans_keep_frames),
         cmocka_unit_test(monitor_spans_overwritten_are_counted),
