@@ -1011,7 +1011,7 @@ void rt__jobs_resume(const rt_world *w, int32_t system, int32_t *match, int32_t 
     const rt_jobs *j = w->jobs;
     if (!j || j->d.no_rotation || j->port_of_system[system] < 0) return;
     rt_entity e = j->ports[j->port_of_system[system]].resume;
-    const rt__slot *s = rt_entity_is_null(e) ? NULL : rt__entities_lookup(&w->entities, e);
+    const rt__slot *s = rt_entity_is_null(e) ? NULL : rt__entities_lookup(&w->head.entities, e);
     if (!s) return; /* none refused, or it is gone */
     const rt_system_desc *d = &w->program->systems[system];
     for (int32_t m = 0; m < d->n_matches; m++)

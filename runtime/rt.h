@@ -505,12 +505,42 @@ const rt_program *rt_world_program(const rt_world *w);
  * result is bit-identical for every thread count (docs/exec.md). Not
  * reentrant: one thread at a time calls the frame. */
 int rt_world_frame(rt_world *w, float dt);
-/* The first member of every world: what a generated system reads on every
- * run, so that rt_world_dt and rt_world_quality below are inline loads
- * rather than calls (W4: 400 runs a frame). Read it only through them. */
+/* One slot per entity index: 16 bytes, and the array is 64-byte aligned, so
+ * a lookup touches exactly one cache line. A live slot points at its row; a
+ * dead slot has archetype -1. */
+typedef struct rt__slot {
+    uint32_t gen;
+    int32_t archetype;
+    int32_t row;
+    uint32_t unused;          /* pads the slot to 16 bytes */
+} rt__slot;
+_Static_assert(sizeof(rt__slot) == 16, "an entity slot is a quarter cache line");
+
+/* Dead slots wait on a stack of indices (LIFO reuse). A stack rather than a
+ * list threaded through the slots: taking a slot then needs no load from
+ * the previous one, so back-to-back creates do not wait on each other. */
+typedef struct rt__entities {
+    rt__slot *slots;          /* [capacity] */
+    uint32_t *free;           /* [capacity]: indices of dead slots */
+    uint32_t count, capacity; /* slots used (live or dead) / allocated */
+    uint32_t n_free;          /* entries of `free`; live entities: count - n_free */
+} rt__entities;
+
+/* The first member of every world: what is read on every system run or
+ * every per-entity call, so that rt_world_dt, rt_world_quality and the tag
+ * calls below are inline loads rather than calls (W4: 400 runs a frame; W3:
+ * a tag switch is a few loads and one store). Only the runtime writes it;
+ * read it only through those functions. */
 typedef struct rt__world_head {
-    float dt;      /* seconds, the frame being run */
-    float quality; /* this frame's quality level */
+    float dt;               /* seconds, the frame being run */
+    float quality;          /* this frame's quality level */
+    int32_t n_tags;         /* the program's */
+    rt__entities entities;  /* the entity index (entity.c) */
+    /* [n_archetypes * n_tags]: where the archetype's table keeps the column
+     * of the tag (&tables[a].tags[k], stable for the world's life), NULL
+     * when the archetype has no such tag. One load from an (archetype, tag)
+     * to the column: switching a tag is one byte store. */
+    uint8_t *const **tag_col;
 } rt__world_head;
 /* dt of the frame being run. */
 static inline float rt_world_dt(const rt_world *w) {
@@ -531,7 +561,25 @@ bool rt_world_alive(const rt_world *w, rt_entity e);
 int32_t rt_world_archetype_of(const rt_world *w, rt_entity e); /* -1 if dead */
 int rt_world_get(const rt_world *w, rt_entity e, int32_t component, void *out);
 int rt_world_set(rt_world *w, rt_entity e, int32_t component, const void *value);
-int rt_world_set_tag(rt_world *w, rt_entity e, int32_t tag, bool on);
+/* Switches tag `tag` of entity e on or off: RT_OK, or RT_EINVAL (no such
+ * tag), RT_ENOTFOUND (e's archetype has no such tag), RT_ESTALE (dead handle;
+ * logged and counted). Inline: a valid call is a few loads and a byte store;
+ * the rest is decided and reported by rt__world_set_tag (world.c). */
+int rt__world_set_tag(rt_world *w, rt_entity e, int32_t tag, bool on);
+static inline int rt_world_set_tag(rt_world *w, rt_entity e, int32_t tag, bool on) {
+    const rt__world_head *h = (const rt__world_head *)(const void *)w;
+    if ((uint32_t)tag < (uint32_t)h->n_tags && e.index < h->entities.count) {
+        const rt__slot *s = &h->entities.slots[e.index];
+        if (s->gen == e.gen && s->archetype >= 0) {
+            uint8_t *const *col = h->tag_col[s->archetype * h->n_tags + tag];
+            if (col) {
+                (*col)[s->row] = on;
+                return RT_OK;
+            }
+        }
+    }
+    return rt__world_set_tag(w, e, tag, on);
+}
 int rt_world_has_tag(const rt_world *w, rt_entity e, int32_t tag); /* 1, 0 or -err */
 
 void *rt_world_resource(rt_world *w, int32_t resource);

@@ -14,26 +14,8 @@
 
 /* --- entity.c: the entity index ------------------------------------------ */
 
-/* One slot per entity index: 16 bytes, and the array is 64-byte aligned, so
- * a lookup touches exactly one cache line. A live slot points at its row; a
- * dead slot has archetype -1. */
-typedef struct rt__slot {
-    uint32_t gen;
-    int32_t archetype;
-    int32_t row;
-    uint32_t unused;          /* pads the slot to 16 bytes */
-} rt__slot;
-_Static_assert(sizeof(rt__slot) == 16, "an entity slot is a quarter cache line");
-
-/* Dead slots wait on a stack of indices (LIFO reuse). A stack rather than a
- * list threaded through the slots: taking a slot then needs no load from
- * the previous one, so back-to-back creates do not wait on each other. */
-typedef struct rt__entities {
-    rt__slot *slots;          /* [capacity] */
-    uint32_t *free;           /* [capacity]: indices of dead slots */
-    uint32_t count, capacity; /* slots used (live or dead) / allocated */
-    uint32_t n_free;          /* entries of `free`; live entities: count - n_free */
-} rt__entities;
+/* rt__slot and rt__entities are in rt.h: the world head (rt__world_head)
+ * holds the index, so that the per-entity tag calls are inline there. */
 
 int rt__entities_init(rt_world *w, rt__entities *ents);
 void rt__entities_fini(rt_world *w, rt__entities *ents);
@@ -230,21 +212,16 @@ uint64_t rt__jobs_bytes(const rt_world *w);
 /* --- world.c ------------------------------------------------------------------ */
 
 struct rt_world {
-    rt__world_head head;       /* first: rt.h reads dt and quality through it */
+    rt__world_head head;       /* first: rt.h reads it (dt, quality, the entity
+                                  index, the tag columns) inline */
     const rt_program *program;
     rt_allocator allocator;
     rt_log_fn log;
     void *log_ud;
-    int32_t n_archetypes, n_tags; /* the program's, kept here for the hot paths */
-    rt__entities entities;
+    int32_t n_archetypes;      /* the program's, kept here for the hot paths */
     rt_table *tables;          /* [n_archetypes] */
     rt__row_plan *plans;       /* [n_archetypes]: how rows are copied */
     void **resources;          /* [n_resources] */
-    /* [n_archetypes * n_tags]: where the archetype's table keeps the
-     * column of the tag (&tables[a].tags[k], stable for the world's life),
-     * NULL when the archetype has no such tag. One load from an (archetype,
-     * tag) to the column: switching a tag is one byte store. */
-    uint8_t *const **tag_col;
     rt_cmd cmd;
     rt_world_stats stats;
     rt_system_stats *system_stats; /* [n_systems] */
@@ -275,7 +252,7 @@ void rt__block_free(void *user, void *ptr);
 
 static inline uint8_t *const *rt__tag_col(const rt_world *w, int32_t archetype,
                                           int32_t tag) {
-    return w->tag_col[archetype * w->n_tags + tag];
+    return w->head.tag_col[archetype * w->head.n_tags + tag];
 }
 
 /* --- log.c ------------------------------------------------------------------ */

@@ -196,22 +196,22 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
     const rt_program *p = w->program;
     int32_t cap = desc->initial_capacity > 0 ? desc->initial_capacity : 1024;
 
-    rt__entities_init(w, &w->entities);
+    rt__entities_init(w, &w->head.entities);
     rt__cmd_init(w, &w->cmd);
     w->n_archetypes = p->n_archetypes;
-    w->n_tags = p->n_tags;
+    w->head.n_tags = p->n_tags;
     w->tables = rt__alloc_zero(w, sizeof(rt_table) * (size_t)(p->n_archetypes + 1));
     w->plans = rt__alloc_zero(w, sizeof(rt__row_plan) * (size_t)(p->n_archetypes + 1));
     w->resources = rt__alloc_zero(w, sizeof(void *) * (size_t)(p->n_resources + 1));
-    w->tag_col = rt__alloc_zero(w, tag_map_size(p));
+    w->head.tag_col = rt__alloc_zero(w, tag_map_size(p));
     w->system_stats = rt__alloc_zero(w, sizeof(rt_system_stats) * (size_t)(p->n_systems + 1));
-    if (!w->tables || !w->plans || !w->resources || !w->tag_col || !w->system_stats)
+    if (!w->tables || !w->plans || !w->resources || !w->head.tag_col || !w->system_stats)
         goto fail;
     for (int32_t i = 0; i < p->n_archetypes; i++) {
         const rt_archetype_desc *d = &p->archetypes[i];
         if (rt__table_init(w, &w->tables[i], &w->plans[i], d, cap) != RT_OK) goto fail;
         for (int32_t k = 0; k < d->n_tags; k++)
-            w->tag_col[i * p->n_tags + d->tags[k]] = &w->tables[i].tags[k];
+            w->head.tag_col[i * p->n_tags + d->tags[k]] = &w->tables[i].tags[k];
     }
     for (int32_t i = 0; i < p->n_resources; i++) {
         const rt_type_desc *r = &p->resources[i];
@@ -219,7 +219,7 @@ rt_world *rt_world_create(const rt_world_desc *desc) {
         if (!w->resources[i]) goto fail;
         memset(w->resources[i], 0, r->size);
     }
-    if (rt__entities_reserve(w, &w->entities, (uint32_t)cap) != RT_OK) goto fail;
+    if (rt__entities_reserve(w, &w->head.entities, (uint32_t)cap) != RT_OK) goto fail;
     w->stats.n_systems = p->n_systems;
     w->stats.systems = w->system_stats;
     if (rt__exec_init(w, desc) != RT_OK) goto fail;
@@ -251,10 +251,10 @@ void rt_world_destroy(rt_world *w) {
     rt__free(w, w->tables, sizeof(rt_table) * (size_t)(p->n_archetypes + 1));
     rt__free(w, w->plans, sizeof(rt__row_plan) * (size_t)(p->n_archetypes + 1));
     rt__free(w, w->resources, sizeof(void *) * (size_t)(p->n_resources + 1));
-    rt__free(w, w->tag_col, tag_map_size(p));
+    rt__free(w, w->head.tag_col, tag_map_size(p));
     rt__free(w, w->system_stats, sizeof(rt_system_stats) * (size_t)(p->n_systems + 1));
     rt__cmd_fini(&w->cmd);
-    rt__entities_fini(w, &w->entities);
+    rt__entities_fini(w, &w->head.entities);
     rt_allocator a = w->allocator;
     a.free(a.ud, w);
 }
@@ -281,14 +281,14 @@ static int make_room(rt_world *w, int32_t archetype, int32_t n) {
     rt_table *t = &w->tables[archetype];
     if (n > INT32_MAX - t->count) return RT_ELIMIT;
     int err = rt__table_reserve(w, t, &w->plans[archetype], t->count + n);
-    if (err == RT_OK && w->entities.count + (uint64_t)n > (uint64_t)INT32_MAX) err = RT_ELIMIT;
-    if (err == RT_OK) err = rt__entities_reserve(w, &w->entities, w->entities.count + (uint32_t)n);
+    if (err == RT_OK && w->head.entities.count + (uint64_t)n > (uint64_t)INT32_MAX) err = RT_ELIMIT;
+    if (err == RT_OK) err = rt__entities_reserve(w, &w->head.entities, w->head.entities.count + (uint32_t)n);
     return err;
 }
 
 /* Writes a new entity into table t of `archetype`; the caller made room. */
 RT__HOT rt_entity create_in(rt_world *w, int32_t archetype, rt_table *t, const void *init) {
-    rt_entity e = rt__entities_take(&w->entities, archetype, t->count);
+    rt_entity e = rt__entities_take(&w->head.entities, archetype, t->count);
     return rt__table_push(t, &w->plans[archetype], e, init);
 }
 
@@ -308,7 +308,7 @@ rt_entity rt_world_create_entity(rt_world *w, int32_t archetype, const void *ini
     if (__builtin_expect((uint32_t)archetype >= (uint32_t)w->n_archetypes, 0))
         return create_slow(w, archetype, init);
     rt_table *t = &w->tables[archetype];
-    if (__builtin_expect(t->count == t->capacity || !rt__entities_has_room(&w->entities), 0))
+    if (__builtin_expect(t->count == t->capacity || !rt__entities_has_room(&w->head.entities), 0))
         return create_slow(w, archetype, init);
     return create_in(w, archetype, t, init);
 }
@@ -336,7 +336,7 @@ int rt_world_create_entities(rt_world *w, int32_t archetype, int32_t n, const vo
     enum { BLOCK = 256 }; /* rows */
     const rt__row_plan *p = &w->plans[archetype];
     const size_t stride = t->desc->init_size;
-    rt__entities *ents = &w->entities;
+    rt__entities *ents = &w->head.entities;
     for (int32_t b0 = 0; b0 < n; b0 += BLOCK) {
         const int32_t m = n - b0 < BLOCK ? n - b0 : BLOCK, row0 = t->count;
         rt_entity *row_ents = t->entities + row0;
@@ -388,7 +388,7 @@ __attribute__((cold, noinline)) static int report_stale(const rt_world *w, rt_en
 }
 
 int rt_world_destroy_entity(rt_world *w, rt_entity e) {
-    rt__slot *s = rt__entities_lookup(&w->entities, e);
+    rt__slot *s = rt__entities_lookup(&w->head.entities, e);
     if (!s) return report_stale(w, e, "destroy");
     const int32_t archetype = s->archetype, row = s->row;
     rt_table *t = &w->tables[archetype];
@@ -396,17 +396,17 @@ int rt_world_destroy_entity(rt_world *w, rt_entity e) {
      * (when e is the last row itself, freeing its slot next overrides it),
      * then remove the row, last, as a tail call. */
     const rt_entity moved = t->entities[t->count - 1];
-    w->entities.slots[moved.index].row = row;
-    rt__entities_free(&w->entities, e.index);
+    w->head.entities.slots[moved.index].row = row;
+    rt__entities_free(&w->head.entities, e.index);
     return rt__table_remove(t, &w->plans[archetype], row);
 }
 
 bool rt_world_alive(const rt_world *w, rt_entity e) {
-    return rt__entities_lookup(&w->entities, e) != NULL;
+    return rt__entities_lookup(&w->head.entities, e) != NULL;
 }
 
 int32_t rt_world_archetype_of(const rt_world *w, rt_entity e) {
-    rt__slot *s = rt__entities_lookup(&w->entities, e);
+    rt__slot *s = rt__entities_lookup(&w->head.entities, e);
     return s ? s->archetype : -1;
 }
 
@@ -414,7 +414,7 @@ int32_t rt_world_archetype_of(const rt_world *w, rt_entity e) {
 static int copy_component(rt_world *w, rt_entity e, int32_t component, void *buf,
                           int set) {
     if (component < 0 || component >= w->program->n_components) return RT_EINVAL;
-    rt__slot *s = rt__entities_lookup(&w->entities, e);
+    rt__slot *s = rt__entities_lookup(&w->head.entities, e);
     if (!s) return report_stale(w, e, set ? "set" : "get");
     rt_table *t = &w->tables[s->archetype];
     const rt_archetype_desc *d = t->desc;
@@ -439,21 +439,21 @@ int rt_world_set(rt_world *w, rt_entity e, int32_t component, const void *value)
     return copy_component(w, e, component, (void *)value, 1);
 }
 
-int rt_world_set_tag(rt_world *w, rt_entity e, int32_t tag, bool on) {
-    if ((uint32_t)tag >= (uint32_t)w->n_tags) return RT_EINVAL;
-    rt__slot *s = rt__entities_lookup(&w->entities, e);
+/* rt_world_set_tag (rt.h) inlines the valid case and calls this for the
+ * rest: every check again, the error decided and reported here. */
+int rt__world_set_tag(rt_world *w, rt_entity e, int32_t tag, bool on) {
+    if ((uint32_t)tag >= (uint32_t)w->head.n_tags) return RT_EINVAL;
+    rt__slot *s = rt__entities_lookup(&w->head.entities, e);
     if (!s) return report_stale(w, e, "tag");
     uint8_t *const *col = rt__tag_col(w, s->archetype, tag);
     if (!col) return RT_ENOTFOUND;
-    /* A byte store, not a bit in a shared word: back-to-back calls do not
-     * wait on each other's read-modify-write (docs/bench.md, W3). */
-    (*col)[s->row] = on;
+    (*col)[s->row] = on; /* a valid call that did not inline */
     return RT_OK;
 }
 
 int rt_world_has_tag(const rt_world *w, rt_entity e, int32_t tag) {
     if (tag < 0 || tag >= w->program->n_tags) return -RT_EINVAL;
-    rt__slot *s = rt__entities_lookup(&w->entities, e);
+    rt__slot *s = rt__entities_lookup(&w->head.entities, e);
     if (!s) return -report_stale(w, e, "has tag");
     uint8_t *const *col = rt__tag_col(w, s->archetype, tag);
     if (!col) return 0;
@@ -476,7 +476,7 @@ int32_t rt_world_count(const rt_world *w, int32_t archetype) {
 }
 
 int32_t rt_world_entity_count(const rt_world *w) {
-    return (int32_t)(w->entities.count - w->entities.n_free);
+    return (int32_t)(w->head.entities.count - w->head.entities.n_free);
 }
 
 int rt_world_reserve(rt_world *w, int32_t archetype, int32_t n) {
@@ -543,7 +543,7 @@ int rt_world_update_memory(rt_world *w) {
     }
     for (int32_t r = 0; r < p->n_resources; r++) resources += p->resources[r].size;
     uint64_t bytes[MEMORY_PARTS] = {
-        (uint64_t)w->entities.capacity * (sizeof(rt__slot) + sizeof(uint32_t)),
+        (uint64_t)w->head.entities.capacity * (sizeof(rt__slot) + sizeof(uint32_t)),
         w->cmd.capacity + rt__exec_cmd_bytes(w),
         resources,
         0, /* executor: the rest, below */
