@@ -917,7 +917,11 @@ static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
             int32_t n = t->count;
             x->unit_rows[u] = n;
             if (n == 0) continue; /* matched no entity: not run, not recorded */
-            if (n <= chunk && !x->throttled[u]) {
+            /* One thread runs the whole table in one call: chunks are for
+             * sharing rows between threads (and keeping a chain's rows in
+             * cache), and a single system's rows give the same result
+             * in one call as in chunks in turn. */
+            if (!x->throttled[u]) {
                 if (x->mon) {
                     int32_t sys = U->systems[0];
                     bool tiny = th->n_timed < x->pend_cap && tiny_run(x, sys, n);
