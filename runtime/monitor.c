@@ -163,6 +163,8 @@ struct rt_monitor {
     rt_monitor__slot *slots;      /* [thread_count] */
     void *slot_arrays;            /* acc of every slot, line-aligned */
     uint64_t frames;              /* ended since create */
+    size_t hist_at;               /* frames % window: this frame's row */
+    size_t span_at;               /* frames % (window + 1): this frame's span ends */
     uint64_t *hist;               /* [window][system_count] ns or NOT_RUN */
     uint64_t *frame_ns;           /* [window] */
     uint64_t *frame_stamp;        /* [window] clock at frame end, ns */
@@ -413,7 +415,7 @@ void rt_monitor_record_many(rt_monitor *mon, int32_t thread, int32_t n, const in
 static void rt_monitor__warm_next(const rt_monitor *mon, uint64_t spans) {
     enum { LINE = RT_MONITOR__CACHE_LINE, MOST = 256 }; /* lines of each kind, at most */
     const size_t S = (size_t)mon->system_count;
-    const char *row = (const char *)(mon->hist + (size_t)(mon->frames % (uint64_t)mon->window) * S);
+    const char *row = (const char *)(mon->hist + mon->hist_at * S);
     size_t lines = (S * sizeof *mon->hist + LINE - 1) / LINE;
     for (size_t k = 0; k < lines && k < MOST; k++) __builtin_prefetch(row + k * LINE, 1);
     const rt_monitor__slot *slot = &mon->slots[0];
@@ -425,12 +427,18 @@ static void rt_monitor__warm_next(const rt_monitor *mon, uint64_t spans) {
 }
 
 void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns) {
+    rt_monitor_frame_end_at(mon, frame_ns, mon->clock(mon->clock_user));
+}
+
+void rt_monitor_frame_end_at(rt_monitor *mon, uint64_t frame_ns, uint64_t end_ns) {
     const int32_t S = mon->system_count, T = mon->thread_count;
     const uint64_t f = mon->frames;
-    const size_t slot_index = (size_t)(f % (uint64_t)mon->window);
+    /* The ring positions are counted along rather than taken modulo the
+     * window: three 64-bit divides were a visible part of a small frame. */
+    const size_t slot_index = mon->hist_at, span_index = mon->span_at;
     uint64_t *row = mon->hist + slot_index * (size_t)S;
     uint32_t *chunks = mon->last_chunks;
-    uint64_t *span_end = mon->span_end + (size_t)(f % (uint64_t)(mon->window + 1)) * (size_t)T;
+    uint64_t *span_end = mon->span_end + span_index * (size_t)T;
 
     /* One pass per slot that recorded anything this frame (the others are
      * still all zero), reading and clearing it together: the first such slot
@@ -467,16 +475,18 @@ void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns) {
         for (int32_t s = 0; s < S; s++)
             if (chunks[s] == 0) row[s] = RT_MONITOR_NOT_RUN;
     }
-    const uint64_t ends = (uint64_t)mon->window + 1;
+    const size_t prev = span_index ? span_index - 1 : (size_t)mon->window; /* (f - 1) % (window + 1) */
     uint64_t recorded = mon->slots[0].head - /* spans of slot 0 this frame */
-                        (f ? mon->span_end[((f - 1) % ends) * (uint64_t)T] : 0);
+                        (f ? mon->span_end[prev * (size_t)T] : 0);
     for (int32_t t = 0; t < T; t++) {
         mon->slots[t].records = 0;
         span_end[t] = mon->slots[t].head;
     }
     mon->frame_ns[slot_index] = frame_ns;
-    mon->frame_stamp[slot_index] = mon->clock(mon->clock_user);
+    mon->frame_stamp[slot_index] = end_ns;
     mon->frames = f + 1;
+    mon->hist_at = slot_index + 1 == (size_t)mon->window ? 0 : slot_index + 1;
+    mon->span_at = span_index == (size_t)mon->window ? 0 : span_index + 1;
     rt_monitor__warm_next(mon, recorded);
 }
 

@@ -138,6 +138,9 @@ void rt_monitor_record_many(rt_monitor *mon, int32_t thread, int32_t n, const in
 /* Closes the frame: sums each system's chunks into the window and starts the next
  * frame. frame_ns is the whole frame (the caller decides what that spans). */
 void rt_monitor_frame_end(rt_monitor *mon, uint64_t frame_ns);
+/* The same, with the frame's end already read from the monitor's clock by
+ * the caller (end_ns): one clock read a frame fewer (the world's frame). */
+void rt_monitor_frame_end_at(rt_monitor *mon, uint64_t frame_ns, uint64_t end_ns);
 
 /* -- statistics (main thread) ----------------------------------------------- */
 

@@ -508,9 +508,10 @@ int rt_world_frame(rt_world *w, float dt) {
     }
     rt__jobs_frame_begin(w);
     int err = rt__exec_frame(w);
-    uint64_t ns = rt_now_ns() - t0;
+    uint64_t t1 = rt_now_ns(), ns = t1 - t0;
     if (w->monitor) {
-        rt_monitor_frame_end(w->monitor, ns);
+        /* The world's monitor keeps the default clock, rt_now_ns's. */
+        rt_monitor_frame_end_at(w->monitor, ns, t1);
         rt__exec_account_frame(w, rt_monitor_last_row(w->monitor));
         if (w->budget) rt_budget_frame_end_monitor(w->budget, w->monitor);
     }
