@@ -155,6 +155,8 @@ struct rt__exec {
     int32_t min_parallel_ns;  /* desc value; 0 = default */
     uint64_t spin_ns;         /* how long workers spin after a region */
     uint64_t spin_until_ns;   /* workers are spinning until about then */
+    uint64_t clock_hint;      /* measured mode: a clock reading after which
+                                 nothing ran, for the next inline stage; 0: none */
     uint64_t frame;
 
     int32_t n_units, n_stages, max_stage_units;
@@ -909,7 +911,8 @@ static inline int64_t unit_rows(rt_world *w, rt__exec *x, int32_t u) {
 static void run_inline(rt_world *w, rt__exec *x, const exec_stage *st) {
     exec_thread *th = &x->thr[0];
     const int32_t chunk = x->chunk_rows;
-    if (x->mon) th->clock = rt_monitor_now_ns();
+    if (x->mon) th->clock = x->clock_hint ? x->clock_hint : rt_monitor_now_ns();
+    x->clock_hint = 0;
     for (int32_t u = st->first_unit; u < st->first_unit + st->n_units; u++) {
         const exec_unit *U = &x->units[u];
         if (U->single) {
@@ -1385,12 +1388,16 @@ static void mark_throttled(rt__exec *x) {
     }
 }
 
-int rt__exec_frame(rt_world *w) {
+int rt__exec_frame(rt_world *w, uint64_t now, uint64_t *end) {
     rt__exec *x = w->exec;
     int err = RT_OK;
+    bool quiet = false; /* the last stage ran inline and applied nothing */
     x->mon = w->monitor;
     x->dec = w->decisions;
-    if (x->dec) mark_throttled(x);
+    if (x->dec) mark_throttled(x), now = 0;
+    /* Without a pool nothing runs before the first stage (stage_threads
+     * returns at once); with one, deciding may wake workers. */
+    x->clock_hint = x->pool ? 0 : now;
     for (int32_t si = 0; si < x->n_stages; si++) {
         const exec_stage *st = &x->stages[si];
         int32_t threads = stage_threads(w, x, si);
@@ -1399,7 +1406,9 @@ int rt__exec_frame(rt_world *w) {
                     "on one thread");
             threads = 1;
         }
+        quiet = threads == 1;
         if (threads > 1) {
+            x->clock_hint = 0;
             /* Offered, not run: thread 0 alone can finish the stage, so a
              * worker that has not woken up by then is called off instead of
              * waited for, and a parked pool costs no more than the wake. */
@@ -1416,12 +1425,15 @@ int rt__exec_frame(rt_world *w) {
         }
         if (!x->mon) account_stage(w, x, si, threads);
         w->stats.stages++;
+        quiet = quiet && !w->cmd.size && !w->cmd.lost && x->n_slots == 0 && !w->jobs;
         int e = sync_stage(w, x);
         if (err == RT_OK) err = e;
         e = rt__jobs_sync(w, si); /* async results due now, after the commands */
         if (err == RT_OK) err = e;
     }
     if (x->n_stages == 0 && (w->cmd.size || w->cmd.lost)) err = rt__cmd_apply(w, &w->cmd);
+    x->clock_hint = 0;
+    *end = x->mon && quiet ? x->thr[0].clock : 0;
     x->frame++;
     return err;
 }

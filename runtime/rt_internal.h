@@ -176,7 +176,13 @@ typedef struct rt__exec rt__exec; /* the plan as units and stages, the pool */
  * (threads could not start or too many were asked for; logged). */
 int rt__exec_init(rt_world *w, const rt_world_desc *desc);
 void rt__exec_fini(rt_world *w);
-int rt__exec_frame(rt_world *w);
+/* One frame of the plan. `now` is a clock reading (rt_now_ns) after which
+ * nothing has run, or 0: in measured mode the first stage's clock starts
+ * there instead of at a read of its own. *end receives a reading after which
+ * nothing ran (the last stage ran on this thread and applied nothing), or 0:
+ * the world's frame can end on it. Two clock reads a frame fewer, which is
+ * what a one-system frame of a few µs notices (W1 at 10k). */
+int rt__exec_frame(rt_world *w, uint64_t now, uint64_t *end);
 /* Allocation while a frame runs on several threads (command buffers growing
  * on workers): serialized, since neither the user's allocator nor the
  * world's stats are thread-safe. */

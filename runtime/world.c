@@ -498,17 +498,26 @@ static void begin_budget_frame(rt_world *w, float dt) {
 }
 
 int rt_world_frame(rt_world *w, float dt) {
-    uint64_t t0 = rt_now_ns();
+    uint64_t t0 = rt_now_ns(), quiet_since = t0; /* 0 once something ran */
     w->head.dt = dt;
     if (w->budget) {
         begin_budget_frame(w, dt);
+        quiet_since = 0;
     } else if (w->system_dt_of != dt) { /* without throttling: dt, refilled when it changes */
         for (int32_t s = 0; s < w->program->n_systems; s++) w->system_dt[s] = dt;
         w->system_dt_of = dt;
+        quiet_since = 0;
     }
-    rt__jobs_frame_begin(w);
-    int err = rt__exec_frame(w);
-    uint64_t t1 = rt_now_ns(), ns = t1 - t0;
+    if (w->jobs) {
+        rt__jobs_frame_begin(w);
+        quiet_since = 0;
+    }
+    /* The executor may start the first system's clock at t0 and hand back
+     * the last system's end as the frame's: the same clock, read less. */
+    uint64_t t1 = 0;
+    int err = rt__exec_frame(w, quiet_since, &t1);
+    if (!t1) t1 = rt_now_ns();
+    uint64_t ns = t1 - t0;
     if (w->monitor) {
         /* The world's monitor keeps the default clock, rt_now_ns's. */
         rt_monitor_frame_end_at(w->monitor, ns, t1);
