@@ -514,7 +514,6 @@ typedef struct rt__slot {
     int32_t row;
     uint32_t unused;          /* pads the slot to 16 bytes */
 } rt__slot;
-_Static_assert(sizeof(rt__slot) == 16, "an entity slot is a quarter cache line");
 
 /* Dead slots wait on a stack of indices (LIFO reuse). A stack rather than a
  * list threaded through the slots: taking a slot then needs no load from

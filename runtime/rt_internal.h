@@ -16,6 +16,7 @@
 
 /* rt__slot and rt__entities are in rt.h: the world head (rt__world_head)
  * holds the index, so that the per-entity tag calls are inline there. */
+_Static_assert(sizeof(rt__slot) == 16, "an entity slot is a quarter cache line");
 
 int rt__entities_init(rt_world *w, rt__entities *ents);
 void rt__entities_fini(rt_world *w, rt__entities *ents);
